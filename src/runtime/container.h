@@ -1,0 +1,45 @@
+#pragma once
+// Runs one OCI runtime-spec document to completion in the foreground.
+#include <filesystem>
+#include <functional>
+#include <stdexcept>
+#include <string>
+
+#include "runtime/spec.h"
+
+namespace mini::runtime {
+
+struct StdioFds {
+  int in = 0, out = 1, err = 2;
+};
+
+struct RunOptions {
+  std::string container_id;
+  std::filesystem::path bundle;  // root.path is relative to this
+  StdioFds stdio;
+  // Called in the parent once the container's PID 1 exists (for state files).
+  // May be empty.
+  std::function<void(pid_t)> on_started;
+};
+
+struct RunResult {
+  int exit_code = 0;    // Docker's mapping, see exit_status.h
+  bool oom_killed = false;
+};
+
+// Creates the container described by `spec`, relays stdio (a pty when
+// spec.process.terminal), forwards SIGINT/SIGTERM/SIGHUP/SIGQUIT/SIGUSR1/
+// SIGUSR2/SIGWINCH to its PID 1, waits and tears everything down.
+// Errors before the command execs are thrown as mini::Error with
+// "step: reason" text; the caller turns them into exit code 125 (or 126/127
+// via ExecError).
+RunResult run_container(const Spec& spec, const RunOptions& options);
+
+// Thrown when the command itself could not be executed (exit 126/127).
+class ExecError : public std::runtime_error {
+ public:
+  ExecError(const std::string& what, int exit_code) : std::runtime_error(what), exit_code(exit_code) {}
+  int exit_code;
+};
+
+}  // namespace mini::runtime

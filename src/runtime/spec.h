@@ -1,0 +1,77 @@
+#pragma once
+// The part of the OCI runtime-spec (config.json) that mini executes, as plain
+// values. Parsing rejects what mini cannot honour instead of ignoring it.
+#include <sys/types.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace mini::runtime {
+
+struct Mount {
+  std::string destination;  // absolute path inside the container
+  std::string type;         // "bind", "proc", "tmpfs", "sysfs", "devpts", "mqueue", ...
+  std::string source;
+  std::vector<std::string> options;  // OCI/fstab style: "nosuid", "ro", "rbind", "mode=755", ...
+};
+
+struct IdMapping {
+  uint32_t container_id, host_id, size;
+};
+
+struct Rlimit {
+  std::string type;  // "RLIMIT_NOFILE"
+  uint64_t soft, hard;
+};
+
+struct Capabilities {
+  std::vector<std::string> bounding, effective, permitted, inheritable, ambient;
+};
+
+struct Process {
+  bool terminal = false;
+  std::vector<std::string> args;
+  std::vector<std::string> env;  // "K=V"
+  std::string cwd = "/";
+  uid_t uid = 0;
+  gid_t gid = 0;
+  std::vector<gid_t> additional_gids;
+  std::optional<Capabilities> capabilities;
+  std::vector<Rlimit> rlimits;
+  bool no_new_privileges = false;
+};
+
+struct Namespace {
+  std::string type;  // "pid", "network", "mount", "ipc", "uts", "user", "cgroup"
+  std::string path;  // join instead of create when set
+};
+
+struct Spec {
+  std::string oci_version;
+  std::filesystem::path root_path;  // absolute, or relative to the bundle
+  bool root_readonly = false;
+  std::string hostname;
+  Process process;
+  std::vector<Mount> mounts;
+  std::vector<Namespace> namespaces;
+  std::vector<IdMapping> uid_mappings, gid_mappings;
+  std::vector<std::string> masked_paths, readonly_paths;
+  std::string cgroups_path;
+  nlohmann::json resources;  // linux.resources, interpreted by the cgroup code
+  nlohmann::json seccomp;    // linux.seccomp, or null
+  std::map<std::string, std::string> annotations;
+
+  bool has_namespace(const std::string& type) const;
+};
+
+// Throws mini::Error naming the offending field.
+Spec parse_spec(const nlohmann::json& doc);
+Spec load_spec(const std::filesystem::path& config_json);
+
+}  // namespace mini::runtime

@@ -1,0 +1,30 @@
+#pragma once
+// Unpacked layers: layers/<diff_id hex>/fs holds the files in overlayfs'
+// format (whiteouts as 0:0 char devices, opaque dirs as the
+// trusted.overlay.opaque xattr, or user.overlay.opaque when not root);
+// layers/<hex>/complete is written last. A layer without it is debris.
+#include <filesystem>
+#include <string>
+
+#include "store/content_store.h"
+
+namespace mini::store {
+
+class LayerStore {
+ public:
+  explicit LayerStore(Layout layout);
+
+  bool has(const std::string& diff_id) const;  // complete marker present
+  fs::path fs_path(const std::string& diff_id) const;
+  // Unpacks blob `blob_digest` (tar, tar+gzip, tar+zstd) unless the layer is
+  // already complete. Verifies that the uncompressed stream hashes to
+  // `diff_id`; on mismatch nothing is left behind. Serialized per layer with a
+  // lock so concurrent mini processes unpack once.
+  fs::path ensure(const ContentStore& blobs, const std::string& blob_digest, const std::string& diff_id);
+  void remove(const std::string& diff_id);
+
+ private:
+  Layout layout_;
+};
+
+}  // namespace mini::store

@@ -1,0 +1,32 @@
+#pragma once
+// Composes a container's root filesystem from unpacked layers.
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace mini::store {
+
+namespace fs = std::filesystem;
+
+enum class StorageDriver { Overlay, Copy };
+
+struct RootfsPlan {
+  StorageDriver driver;
+  std::vector<fs::path> lower;  // bottom layer first
+  fs::path upper, work;         // overlay only
+  fs::path target;              // the directory the rootfs appears at
+  // The overlay mount options, e.g. "lowerdir=top:...:bottom,upperdir=..,workdir=..".
+  std::string overlay_options() const;
+};
+
+// Plans the rootfs for container directory `container_dir` (creates nothing).
+RootfsPlan plan_rootfs(StorageDriver driver, const std::vector<fs::path>& layers_bottom_first,
+                       const fs::path& container_dir);
+
+// Mounts or copies. If the overlay mount fails, falls back to a copy, prints
+// a one-line notice to stderr and returns the driver actually used.
+StorageDriver mount_rootfs(RootfsPlan& plan);
+// Unmounts (overlay) and removes what mount_rootfs created.
+void unmount_rootfs(const RootfsPlan& plan);
+
+}  // namespace mini::store
