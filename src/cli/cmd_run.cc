@@ -1,0 +1,225 @@
+// `mini run`: image + flags -> config.json in a container directory -> the
+// runtime. The runtime only ever sees the config.json.
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+
+#include "cli/commands.h"
+#include "cli/etc_files.h"
+#include "cli/names.h"
+#include "cli/spec_builder.h"
+#include "cli/user.h"
+#include "common/error.h"
+#include "common/fs_util.h"
+#include "registry/reference.h"
+#include "runtime/container.h"
+#include "runtime/spec.h"
+#include "store/image.h"
+#include "store/rootfs.h"
+
+namespace mini::cli {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct RunCommandOptions {
+  RunFlags flags;
+  std::string image;
+  std::string name;
+  std::vector<std::string> env_files;
+  std::string user;
+  std::string storage_driver = "overlay";
+  bool remove = false;
+  bool dry_run = false;
+};
+
+std::vector<std::string> read_env_files(const std::vector<std::string>& paths) {
+  std::vector<std::string> lines;
+  for (const auto& path : paths) {
+    std::ifstream in(path);
+    if (!in) throw Error("open env file " + path + ": " + std::strerror(errno));
+    std::string line;
+    while (std::getline(in, line)) {
+      auto first = line.find_first_not_of(" \t");
+      if (first == std::string::npos || line[first] == '#') continue;
+      lines.push_back(line.substr(first));
+    }
+  }
+  return lines;
+}
+
+store::StorageDriver parse_driver(const std::string& name) {
+  if (name == "overlay" || name == "overlay2") return store::StorageDriver::Overlay;
+  if (name == "copy" || name == "vfs") return store::StorageDriver::Copy;
+  throw Error("unknown storage driver \"" + name + "\"; use overlay or copy");
+}
+
+std::optional<std::string> host_env(const std::string& key) {
+  const char* value = std::getenv(key.c_str());
+  return value ? std::optional<std::string>(value) : std::nullopt;
+}
+
+// Docker allocates nothing for plain `run`; mini gives a shell a pty when
+// both ends are terminals, so `mini run alpine sh` is interactive.
+void settle_terminal_flags(RunFlags& flags) {
+  bool both_terminals = ::isatty(STDIN_FILENO) && ::isatty(STDOUT_FILENO);
+  if (both_terminals) flags.tty = flags.interactive = true;
+  if (flags.tty && flags.interactive && !::isatty(STDIN_FILENO))
+    throw Error("the input device is not a TTY; drop -t, or run from a terminal");
+}
+
+// Removes what a container left on the host unless it is to be kept.
+class ContainerGuard {
+ public:
+  ContainerGuard(store::ContainerStore& containers, std::string id, bool remove)
+      : containers_(containers), id_(std::move(id)), remove_(remove) {}
+  ~ContainerGuard() {
+    try {
+      if (rootfs_) store::unmount_rootfs(*rootfs_);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "mini: cleaning up container %s: %s\n", id_.c_str(), e.what());
+    }
+    if (remove_) {
+      try {
+        containers_.remove(id_);
+      } catch (const std::exception& e) {
+        std::fprintf(stderr, "mini: %s\n", e.what());
+      }
+    }
+  }
+  void mounted(const store::RootfsPlan& plan) { rootfs_ = plan; }
+
+ private:
+  store::ContainerStore& containers_;
+  std::string id_;
+  bool remove_;
+  std::optional<store::RootfsPlan> rootfs_;
+};
+
+int run(const GlobalOptions& global, RunCommandOptions& options) {
+  registry::Reference ref = registry::parse_reference(options.image);
+  store::StorageDriver driver = parse_driver(options.storage_driver);
+  options.flags.env_file = read_env_files(options.env_files);
+  settle_terminal_flags(options.flags);
+
+  Context ctx(global);
+  auto record = ctx.images().find(ref.full());
+  if (!record)
+    throw Error("unable to find image '" + ref.familiar() + "' locally; pull it with `mini pull " + ref.familiar() +
+                "` or import a tarball with `mini import FILE " + ref.familiar() + "`");
+  store::Image image = store::load_image(ctx.blobs(), record->manifest_digest);
+
+  std::vector<fs::path> layer_dirs;
+  std::vector<std::string> diff_ids;
+  for (const auto& layer : image.layers) {
+    layer_dirs.push_back(ctx.layers().ensure(ctx.blobs(), layer.digest, layer.diff_id));
+    diff_ids.push_back(layer.diff_id);
+  }
+
+  std::string user_spec = !options.user.empty() ? options.user : image.config.value("/config/User"_json_pointer, "");
+  SpecInputs inputs;
+  inputs.image_config = image.config;
+  inputs.flags = options.flags;
+  inputs.container_id = fsutil::random_hex(32);
+  inputs.user = resolve_user(user_spec, read_from_layers(layer_dirs, "etc/passwd"),
+                             read_from_layers(layer_dirs, "etc/group"));
+  inputs.host_env = host_env;
+  fs::path dir = ctx.containers().dir(inputs.container_id);
+  inputs.etc_hostname = (dir / "hostname").string();
+  inputs.etc_hosts = (dir / "hosts").string();
+  inputs.etc_resolv_conf = (dir / "resolv.conf").string();
+  nlohmann::json spec_doc = build_spec(inputs);
+
+  if (options.dry_run) {
+    std::printf("%s\n", spec_doc.dump(2).c_str());
+    return 0;
+  }
+  runtime::Spec spec = runtime::parse_spec(spec_doc);
+
+  store::ContainerRecord container;
+  container.id = inputs.container_id;
+  container.name = options.name.empty() ? random_container_name() : options.name;
+  container.image = ref.full();
+  container.image_digest = record->manifest_digest;
+  container.layers = diff_ids;
+  container.created = store::now_rfc3339();
+  ctx.containers().create(container);
+  ContainerGuard guard(ctx.containers(), container.id, options.remove);
+
+  fsutil::write_file_atomic(dir / "config.json", spec_doc.dump(2) + "\n");
+  fsutil::write_file_atomic(dir / "hostname", spec.hostname + "\n");
+  fsutil::write_file_atomic(dir / "hosts", hosts_file(spec.hostname));
+  std::string host_resolv;
+  try {
+    host_resolv = fsutil::read_file("/etc/resolv.conf", 1 << 20);
+  } catch (const Error&) {
+    // No resolver on the host: the container gets the public fallbacks.
+  }
+  fsutil::write_file_atomic(dir / "resolv.conf", container_resolv_conf(host_resolv));
+
+  store::RootfsPlan plan = store::plan_rootfs(driver, layer_dirs, dir);
+  guard.mounted(plan);
+  plan.driver = store::mount_rootfs(plan);
+  container.driver = plan.driver == store::StorageDriver::Overlay ? "overlay" : "copy";
+
+  fsutil::UniqueFd null_stdin;
+  runtime::RunOptions run_options;
+  run_options.container_id = container.id;
+  run_options.bundle = dir;
+  if (!options.flags.interactive) {
+    null_stdin.reset(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+    run_options.stdio.in = null_stdin.get();
+  }
+  run_options.on_started = [&](pid_t pid) {
+    container.status = "running";
+    container.pid = pid;
+    ctx.containers().save(container);
+  };
+
+  runtime::RunResult result = runtime::run_container(spec, run_options);
+  container.status = "exited";
+  container.pid = 0;
+  container.exit_code = result.exit_code;
+  container.finished = store::now_rfc3339();
+  if (!options.remove) ctx.containers().save(container);
+  return result.exit_code;
+}
+
+}  // namespace
+
+void add_run_command(CLI::App& app, const GlobalOptions& global, Command& chosen) {
+  auto options = std::make_shared<RunCommandOptions>();
+  auto* cmd = app.add_subcommand("run", "Create and run a new container from an image");
+  cmd->positionals_at_end();
+  cmd->prefix_command();  // everything after IMAGE belongs to the container
+  auto& f = options->flags;
+  cmd->add_flag("--rm", options->remove, "Remove the container when it exits");
+  cmd->add_option("--name", options->name, "Assign a name to the container");
+  cmd->add_option("-e,--env", f.env, "Set environment variables (K=V, or K to copy the host's)")->take_all();
+  cmd->add_option("--env-file", options->env_files, "Read environment variables from a file");
+  cmd->add_option("-w,--workdir", f.workdir, "Working directory inside the container");
+  cmd->add_option("-h,--hostname", f.hostname, "Container host name");
+  cmd->add_option("--entrypoint", f.entrypoint, "Overwrite the default ENTRYPOINT of the image");
+  cmd->add_option("-u,--user", options->user, "Username or UID (format: <name|uid>[:<group|gid>])");
+  cmd->add_flag("-i,--interactive", f.interactive, "Keep STDIN open");
+  cmd->add_flag("-t,--tty", f.tty, "Allocate a pseudo-TTY");
+  cmd->add_flag("--read-only", f.read_only, "Mount the container's root filesystem as read only");
+  cmd->add_option("--storage-driver", options->storage_driver, "overlay (default) or copy");
+  cmd->add_flag("--dry-run", options->dry_run, "Print the OCI runtime config.json instead of running");
+  cmd->set_help_flag("--help", "Print this help message and exit");
+  cmd->callback([&global, &chosen, options, cmd] {
+    auto rest = cmd->remaining();
+    if (rest.empty()) throw CLI::RequiredError("IMAGE");
+    options->image = rest.front();
+    options->flags.command.assign(rest.begin() + 1, rest.end());
+    chosen.action = [&global, options] { return run(global, *options); };
+  });
+  cmd->preparse_callback([&chosen](size_t) { chosen.failure_exit_code = 125; });
+}
+
+}  // namespace mini::cli

@@ -1,0 +1,21 @@
+#pragma once
+// Each command adds itself to the CLI11 app and, when chosen, leaves the
+// work to do in `action`. app.cc runs it and turns errors into exit codes.
+#include <functional>
+
+#include <CLI/CLI.hpp>
+
+#include "cli/context.h"
+
+namespace mini::cli {
+
+struct Command {
+  std::function<int()> action;
+  int failure_exit_code = 1;  // Docker: 125 for run, 1 for everything else
+};
+
+void add_import_command(CLI::App& app, const GlobalOptions& global, Command& chosen);
+void add_run_command(CLI::App& app, const GlobalOptions& global, Command& chosen);
+void add_image_commands(CLI::App& app, const GlobalOptions& global, Command& chosen);
+
+}  // namespace mini::cli

@@ -1,0 +1,60 @@
+#pragma once
+// Image config + `mini run` flags -> OCI runtime-spec document. Pure: no
+// I/O, so every rule here is unit-tested without root.
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace mini::cli {
+
+struct RunFlags {
+  std::vector<std::string> env;        // -e, in order; "K" alone takes the host's value
+  std::vector<std::string> env_file;   // lines of --env-file files, already read
+  std::optional<std::string> workdir;  // -w
+  std::optional<std::string> hostname;
+  std::optional<std::string> entrypoint;  // --entrypoint ("" clears the image's)
+  std::vector<std::string> command;       // CMD... after the image name
+  bool interactive = false;
+  bool tty = false;
+  bool read_only = false;
+};
+
+struct ResolvedUser {
+  uint32_t uid = 0, gid = 0;
+  std::vector<uint32_t> additional_gids;
+  std::string home = "/root";
+};
+
+struct SpecInputs {
+  nlohmann::json image_config;  // the whole image config document
+  RunFlags flags;
+  std::string container_id;
+  std::string rootfs = "rootfs";  // relative to the bundle
+  ResolvedUser user;
+  // Host files bind-mounted over the container's /etc/{hostname,hosts,resolv.conf}.
+  std::string etc_hostname, etc_hosts, etc_resolv_conf;
+  // Looks up host environment variables for "-e NAME" (getenv in production).
+  std::function<std::optional<std::string>(const std::string&)> host_env;
+};
+
+constexpr const char* kDefaultPath = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+// The hostname Docker gives a container: the first 12 digits of its ID.
+std::string default_hostname(const std::string& container_id);
+// Entrypoint + Cmd after Docker's override rules. Empty means "no command".
+std::vector<std::string> resolve_args(const nlohmann::json& image_config, const RunFlags& flags);
+// Image Env, then --env-file, then -e; PATH defaulted; HOSTNAME, HOME, TERM added.
+std::vector<std::string> resolve_env(const SpecInputs& in, const std::string& hostname);
+// Throws mini::Error for an empty command or a relative working directory.
+nlohmann::json build_spec(const SpecInputs& in);
+
+// Docker's default capability set.
+const std::vector<std::string>& default_capabilities();
+const std::vector<std::string>& default_masked_paths();
+const std::vector<std::string>& default_readonly_paths();
+
+}  // namespace mini::cli

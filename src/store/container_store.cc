@@ -1,0 +1,95 @@
+#include "store/container_store.h"
+
+#include <chrono>
+#include <ctime>
+
+#include "common/error.h"
+#include "common/fs_util.h"
+
+namespace mini::store {
+
+void to_json(nlohmann::json& j, const ContainerRecord& r) {
+  j = nlohmann::json{{"id", r.id},         {"name", r.name},       {"image", r.image},
+                     {"image_digest", r.image_digest}, {"layers", r.layers}, {"driver", r.driver},
+                     {"created", r.created}, {"status", r.status}, {"pid", r.pid},
+                     {"exit_code", r.exit_code}, {"finished", r.finished}};
+}
+
+void from_json(const nlohmann::json& j, ContainerRecord& r) {
+  r.id = j.at("id").get<std::string>();
+  r.name = j.value("name", "");
+  r.image = j.value("image", "");
+  r.image_digest = j.value("image_digest", "");
+  r.layers = j.value("layers", std::vector<std::string>{});
+  r.driver = j.value("driver", "");
+  r.created = j.value("created", "");
+  r.status = j.value("status", "");
+  r.pid = j.value("pid", 0);
+  r.exit_code = j.value("exit_code", 0);
+  r.finished = j.value("finished", "");
+}
+
+ContainerStore::ContainerStore(Layout layout) : layout_(std::move(layout)) {}
+
+void ContainerStore::create(const ContainerRecord& record) {
+  fsutil::FileLock lock(layout_.locks() / "containers.lock");
+  for (const auto& existing : list()) {
+    if (!record.name.empty() && existing.name == record.name)
+      throw Error("the container name \"/" + record.name + "\" is already in use by container " + existing.id +
+                  "; remove that container or choose another name");
+  }
+  fs::create_directory(dir(record.id));
+  save(record);
+}
+
+void ContainerStore::save(const ContainerRecord& record) {
+  fsutil::write_file_atomic(dir(record.id) / "state.json", nlohmann::json(record).dump(2) + "\n");
+}
+
+std::vector<ContainerRecord> ContainerStore::list() const {
+  std::vector<ContainerRecord> records;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(layout_.containers(), ec)) {
+    fs::path state = entry.path() / "state.json";
+    if (!fs::exists(state)) continue;  // being created or removed
+    try {
+      records.push_back(nlohmann::json::parse(fsutil::read_file(state)).get<ContainerRecord>());
+    } catch (const std::exception&) {
+      continue;  // a torn or foreign file is not a container
+    }
+  }
+  return records;
+}
+
+std::optional<ContainerRecord> ContainerStore::find(const std::string& id_or_name) const {
+  std::optional<ContainerRecord> match;
+  for (auto& record : list()) {
+    if (record.id == id_or_name || record.name == id_or_name) return record;
+    if (id_or_name.size() >= 1 && record.id.compare(0, id_or_name.size(), id_or_name) == 0) {
+      if (match) throw Error("container ID prefix \"" + id_or_name + "\" is ambiguous; give more digits");
+      match = record;
+    }
+  }
+  return match;
+}
+
+void ContainerStore::remove(const std::string& id) {
+  std::error_code ec;
+  fs::remove_all(dir(id), ec);
+  if (ec) throw Error("remove container " + id + ": " + ec.message());
+}
+
+std::string now_rfc3339() {
+  auto now = std::chrono::system_clock::now();
+  std::time_t seconds = std::chrono::system_clock::to_time_t(now);
+  auto nanos = std::chrono::duration_cast<std::chrono::nanoseconds>(now.time_since_epoch()).count() % 1000000000;
+  std::tm utc{};
+  gmtime_r(&seconds, &utc);
+  char buf[64];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &utc);
+  char out[96];
+  std::snprintf(out, sizeof out, "%s.%09lldZ", buf, static_cast<long long>(nanos));
+  return out;
+}
+
+}  // namespace mini::store

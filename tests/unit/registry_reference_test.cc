@@ -1,0 +1,58 @@
+#include "registry/reference.h"
+
+#include <gtest/gtest.h>
+
+#include "common/error.h"
+
+namespace mini::registry {
+namespace {
+
+TEST(Reference, NormalizesLikeDocker) {
+  struct Case {
+    const char *input, *full, *familiar, *host;
+  } cases[] = {
+      {"busybox", "docker.io/library/busybox:latest", "busybox:latest", "registry-1.docker.io"},
+      {"alpine:3.20", "docker.io/library/alpine:3.20", "alpine:3.20", "registry-1.docker.io"},
+      {"user/app", "docker.io/user/app:latest", "user/app:latest", "registry-1.docker.io"},
+      {"docker.io/library/busybox:1", "docker.io/library/busybox:1", "busybox:1", "registry-1.docker.io"},
+      {"index.docker.io/user/app:x", "docker.io/user/app:x", "user/app:x", "registry-1.docker.io"},
+      {"host:5000/path/app:tag", "host:5000/path/app:tag", "host:5000/path/app:tag", "host:5000"},
+      {"localhost/app", "localhost/app:latest", "localhost/app:latest", "localhost"},
+      {"127.0.0.1:5000/busybox", "127.0.0.1:5000/busybox:latest", "127.0.0.1:5000/busybox:latest", "127.0.0.1:5000"},
+  };
+  for (const auto& c : cases) {
+    Reference ref = parse_reference(c.input);
+    EXPECT_EQ(ref.full(), c.full) << c.input;
+    EXPECT_EQ(ref.familiar(), c.familiar) << c.input;
+    EXPECT_EQ(ref.registry_host(), c.host) << c.input;
+  }
+}
+
+TEST(Reference, DigestPinsWithoutDefaultTag) {
+  std::string hex(64, 'a');
+  Reference ref = parse_reference("busybox@sha256:" + hex);
+  EXPECT_EQ(ref.tag, "");
+  EXPECT_EQ(ref.digest, "sha256:" + hex);
+  EXPECT_EQ(ref.full(), "docker.io/library/busybox@sha256:" + hex);
+  Reference both = parse_reference("busybox:1.38@sha256:" + hex);
+  EXPECT_EQ(both.tag, "1.38");
+}
+
+TEST(Reference, RejectsMalformedNames) {
+  for (const char* bad : {"", "UPPER", "a//b", "app:", ":tag", "app@sha256:short", "app:bad tag", "-app",
+                          "app/", "host:5000/", "a:b:c"}) {
+    EXPECT_THROW(parse_reference(bad), Error) << bad;
+  }
+}
+
+TEST(Reference, ErrorSaysWhatFormatIsExpected) {
+  try {
+    parse_reference("Bad");
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("NAME[:TAG]"), std::string::npos);
+  }
+}
+
+}  // namespace
+}  // namespace mini::registry
