@@ -1,0 +1,129 @@
+#include "runtime/cgroup.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <sstream>
+#include <thread>
+
+#include "common/error.h"
+#include "common/fs_util.h"
+
+namespace mini::runtime::cgroup {
+
+namespace {
+
+std::vector<std::string> split(const std::string& text, char sep) {
+  std::vector<std::string> parts;
+  std::string part;
+  std::istringstream in(text);
+  while (std::getline(in, part, sep)) parts.push_back(part);
+  return parts;
+}
+
+template <typename T>
+std::optional<T> optional_field(const nlohmann::json& obj, const char* key) {
+  auto it = obj.find(key);
+  if (it == obj.end() || it->is_null()) return std::nullopt;
+  return it->get<T>();
+}
+
+}  // namespace
+
+Hierarchy parse_hierarchy(const std::string& mountinfo, const std::string& proc_self_cgroup) {
+  Hierarchy h;
+  std::istringstream lines(mountinfo);
+  std::string line;
+  while (std::getline(lines, line)) {
+    auto dash = line.find(" - ");
+    if (dash == std::string::npos) continue;
+    std::istringstream before(line.substr(0, dash)), after(line.substr(dash + 3));
+    std::string id, parent, devs, root, point, fstype, source, super_options;
+    before >> id >> parent >> devs >> root >> point;
+    after >> fstype >> source >> super_options;
+    if (fstype == "cgroup2") {
+      if (!h.unified) h.unified = point;
+    } else if (fstype == "cgroup") {
+      for (const auto& option : split(super_options, ','))
+        if (option != "rw" && option != "ro" && option.rfind("name=", 0) != 0 && option.find('=') == std::string::npos)
+          h.v1_mounts.emplace(option, point);
+    }
+  }
+  std::istringstream cgroups(proc_self_cgroup);
+  while (std::getline(cgroups, line)) {
+    auto first = line.find(':'), second = line.find(':', first + 1);
+    if (first == std::string::npos || second == std::string::npos) continue;
+    std::string controllers = line.substr(first + 1, second - first - 1), path = line.substr(second + 1);
+    if (controllers.empty()) continue;  // the cgroup2 line: v2 cgroups are placed from the root
+    for (const auto& controller : split(controllers, ',')) h.v1_own_paths[controller] = path;
+  }
+  return h;
+}
+
+Hierarchy detect_hierarchy() {
+  return parse_hierarchy(fsutil::read_file("/proc/self/mountinfo"), fsutil::read_file("/proc/self/cgroup"));
+}
+
+Limits parse_limits(const nlohmann::json& resources) {
+  Limits limits;
+  if (resources.is_null()) return limits;
+  try {
+    if (auto memory = resources.find("memory"); memory != resources.end()) {
+      limits.memory = optional_field<int64_t>(*memory, "limit");
+      limits.memory_swap = optional_field<int64_t>(*memory, "swap");
+    }
+    if (auto cpu = resources.find("cpu"); cpu != resources.end()) {
+      limits.cpu_shares = optional_field<uint64_t>(*cpu, "shares");
+      limits.cpu_quota = optional_field<int64_t>(*cpu, "quota");
+      limits.cpu_period = optional_field<uint64_t>(*cpu, "period");
+      limits.cpuset_cpus = optional_field<std::string>(*cpu, "cpus");
+      limits.cpuset_mems = optional_field<std::string>(*cpu, "mems");
+    }
+    if (auto pids = resources.find("pids"); pids != resources.end())
+      limits.pids = optional_field<int64_t>(*pids, "limit");
+  } catch (const nlohmann::json::exception& e) {
+    throw Error(std::string("config.json linux.resources is malformed: ") + e.what());
+  }
+  return limits;
+}
+
+uint64_t shares_to_weight(uint64_t shares) {
+  if (shares == 0) return 0;
+  if (shares < 2) shares = 2;
+  if (shares > 262144) shares = 262144;
+  return 1 + ((shares - 2) * 9999) / 262142;
+}
+
+void write_control(const fs::path& dir, const std::string& file, const std::string& value) {
+  fs::path path = dir / file;
+  // O_CREAT only matters for the fake cgroupfs the unit tests use; on the
+  // real one a missing control file still fails.
+  fsutil::UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+  if (!fd) throw_errno("cgroup: open " + path.string() + " (is the controller enabled?)");
+  if (::write(fd.get(), value.data(), value.size()) != static_cast<ssize_t>(value.size()))
+    throw_errno("cgroup: write \"" + value + "\" to " + path.string());
+}
+
+std::string read_control(const fs::path& dir, const std::string& file) {
+  return fsutil::read_file(dir / file, 1 << 20);
+}
+
+void remove_cgroup_dir(const fs::path& dir) {
+  for (int attempt = 0; attempt < 50; ++attempt) {
+    if (::rmdir(dir.c_str()) == 0 || errno == ENOENT) return;
+    if (errno != EBUSY) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  // A fake cgroupfs (tests) holds plain files that rmdir can't remove.
+  if (errno == ENOTEMPTY) {
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(dir, ec))
+      if (!entry.is_directory()) fs::remove(entry.path(), ec);
+    if (::rmdir(dir.c_str()) == 0) return;
+  }
+  throw_errno("cgroup: remove " + dir.string());
+}
+
+}  // namespace mini::runtime::cgroup

@@ -1,0 +1,128 @@
+// cgroup v1: one directory per mounted controller. The container joins every
+// hierarchy so it is fully accounted; limits go where their controller is.
+#include <sstream>
+
+#include "common/error.h"
+#include "runtime/cgroup.h"
+
+namespace mini::runtime::cgroup {
+
+namespace {
+
+// Named hierarchies (name=systemd) belong to the init system.
+bool is_controller(const std::string& name) { return name.find('=') == std::string::npos; }
+
+class V1Manager : public Manager {
+ public:
+  V1Manager(const Hierarchy& hierarchy, const std::string& relative) {
+    for (const auto& [controller, mount] : hierarchy.v1_mounts) {
+      if (!is_controller(controller)) continue;
+      auto own = hierarchy.v1_own_paths.find(controller);
+      fs::path base = mount / fs::path(own == hierarchy.v1_own_paths.end() ? "/" : own->second).relative_path();
+      // Co-mounted controllers (cpu,cpuacct) share one directory.
+      bool seen = false;
+      for (const auto& [name, dir] : dirs_) seen |= dir == base / relative;
+      if (!seen) dirs_.emplace(controller, base / relative);
+      bases_.emplace(controller, base);
+    }
+  }
+
+  void create(const Limits& limits) override {
+    require_controllers(limits);
+    for (const auto& [controller, dir] : dirs_) {
+      std::error_code ec;
+      fs::create_directories(dir, ec);
+      if (ec) throw Error("cgroup: create " + dir.string() + ": " + ec.message());
+      if (controller == "cpuset") inherit_cpuset(bases_.at(controller), dir);
+    }
+    apply(limits);
+  }
+
+  void add_process(pid_t pid) override {
+    for (const auto& [controller, dir] : dirs_) write_control(dir, "cgroup.procs", std::to_string(pid));
+  }
+
+  bool oom_killed() const override {
+    auto memory = dirs_.find("memory");
+    if (memory == dirs_.end()) return false;
+    std::istringstream lines(read_control(memory->second, "memory.oom_control"));
+    std::string key;
+    long long value = 0;
+    while (lines >> key >> value)
+      if (key == "oom_kill" && value > 0) return true;
+    return false;
+  }
+
+  void destroy() override {
+    for (const auto& [controller, dir] : dirs_) remove_cgroup_dir(dir);
+  }
+
+  std::vector<fs::path> paths() const override {
+    std::vector<fs::path> out;
+    for (const auto& [controller, dir] : dirs_) out.push_back(dir);
+    return out;
+  }
+
+ private:
+  void require_controllers(const Limits& limits) const {
+    auto need = [&](bool wanted, const char* controller) {
+      if (wanted && !bases_.count(controller))
+        throw Error(std::string("cgroup: no ") + controller + " hierarchy is mounted; mount it or drop the limit");
+    };
+    need(limits.memory || limits.memory_swap, "memory");
+    need(limits.cpu_shares || limits.cpu_quota || limits.cpu_period, "cpu");
+    need(limits.cpuset_cpus || limits.cpuset_mems, "cpuset");
+    need(limits.pids.has_value(), "pids");
+  }
+
+  // A new cpuset starts empty and refuses tasks until it has cpus and mems.
+  static void inherit_cpuset(const fs::path& base, const fs::path& leaf) {
+    fs::path parent = base;
+    for (const auto& part : fs::relative(leaf, base)) {
+      fs::path child = parent / part;
+      for (const char* file : {"cpuset.cpus", "cpuset.mems"}) {
+        std::string value = read_control(child, file);
+        if (value.find_first_not_of(" \n") == std::string::npos) write_control(child, file, read_control(parent, file));
+      }
+      parent = child;
+    }
+  }
+
+  fs::path dir(const char* controller) const { return dirs_.at(controller); }
+
+  void apply(const Limits& limits) const {
+    if (limits.memory) write_control(dir("memory"), "memory.limit_in_bytes", std::to_string(*limits.memory));
+    if (limits.memory_swap) {
+      fs::path memory = dir("memory");
+      if (!fs::exists(memory / "memory.memsw.limit_in_bytes"))
+        throw Error("cgroup: this kernel does not account swap (no memory.memsw.limit_in_bytes); drop --memory-swap");
+      write_control(memory, "memory.memsw.limit_in_bytes", std::to_string(*limits.memory_swap));
+    }
+    if (limits.cpu_shares) write_control(dir("cpu"), "cpu.shares", std::to_string(*limits.cpu_shares));
+    if (limits.cpu_period) write_control(dir("cpu"), "cpu.cfs_period_us", std::to_string(*limits.cpu_period));
+    if (limits.cpu_quota) write_control(dir("cpu"), "cpu.cfs_quota_us", std::to_string(*limits.cpu_quota));
+    if (limits.cpuset_cpus) write_control(dir("cpuset"), "cpuset.cpus", *limits.cpuset_cpus);
+    if (limits.cpuset_mems) write_control(dir("cpuset"), "cpuset.mems", *limits.cpuset_mems);
+    if (limits.pids)
+      write_control(dir("pids"), "pids.max", *limits.pids > 0 ? std::to_string(*limits.pids) : "max");
+  }
+
+  std::map<std::string, fs::path> dirs_;   // controller -> our cgroup
+  std::map<std::string, fs::path> bases_;  // controller -> mini's own cgroup
+};
+
+}  // namespace
+
+std::unique_ptr<Manager> make_v1_manager(const Hierarchy& hierarchy, const std::string& relative) {
+  return std::make_unique<V1Manager>(hierarchy, relative);
+}
+
+std::unique_ptr<Manager> make_manager(const Hierarchy& hierarchy, const std::string& relative) {
+  if (hierarchy.v1_mounts.empty()) {
+    if (!hierarchy.unified) throw Error("cgroup: no cgroup filesystem is mounted; mount cgroup2 on /sys/fs/cgroup");
+    return make_v2_manager(*hierarchy.unified, relative);
+  }
+  return make_v1_manager(hierarchy, relative);
+}
+
+}  // namespace mini::runtime::cgroup
