@@ -1,0 +1,129 @@
+#include "runtime/seccomp.h"
+
+#include <linux/seccomp.h>
+#include <seccomp.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <map>
+#include <memory>
+
+#include "common/error.h"
+#include "common/fs_util.h"
+
+namespace mini::runtime {
+
+namespace {
+
+using nlohmann::json;
+
+struct ContextDeleter {
+  void operator()(void* ctx) const { seccomp_release(ctx); }
+};
+using Context = std::unique_ptr<void, ContextDeleter>;
+
+uint32_t parse_action(const std::string& name, const json& rule_or_profile, const char* errno_key) {
+  uint32_t errno_ret = rule_or_profile.value(errno_key, static_cast<uint32_t>(EPERM));
+  if (name == "SCMP_ACT_ALLOW") return SCMP_ACT_ALLOW;
+  if (name == "SCMP_ACT_ERRNO") return SCMP_ACT_ERRNO(errno_ret);
+  if (name == "SCMP_ACT_KILL" || name == "SCMP_ACT_KILL_THREAD") return SCMP_ACT_KILL_THREAD;
+  if (name == "SCMP_ACT_KILL_PROCESS") return SCMP_ACT_KILL_PROCESS;
+  if (name == "SCMP_ACT_TRAP") return SCMP_ACT_TRAP;
+  if (name == "SCMP_ACT_TRACE") return SCMP_ACT_TRACE(errno_ret);
+  if (name == "SCMP_ACT_LOG") return SCMP_ACT_LOG;
+  throw Error("seccomp: unsupported action \"" + name + "\"");
+}
+
+scmp_compare parse_operator(const std::string& op) {
+  static const std::map<std::string, scmp_compare> ops = {
+      {"SCMP_CMP_NE", SCMP_CMP_NE}, {"SCMP_CMP_LT", SCMP_CMP_LT}, {"SCMP_CMP_LE", SCMP_CMP_LE},
+      {"SCMP_CMP_EQ", SCMP_CMP_EQ}, {"SCMP_CMP_GE", SCMP_CMP_GE}, {"SCMP_CMP_GT", SCMP_CMP_GT},
+      {"SCMP_CMP_MASKED_EQ", SCMP_CMP_MASKED_EQ}};
+  auto it = ops.find(op);
+  if (it == ops.end()) throw Error("seccomp: unsupported operator \"" + op + "\"");
+  return it->second;
+}
+
+uint32_t parse_arch(const std::string& name) {
+  std::string lower = name.rfind("SCMP_ARCH_", 0) == 0 ? name.substr(10) : name;
+  std::transform(lower.begin(), lower.end(), lower.begin(), ::tolower);
+  uint32_t arch = seccomp_arch_resolve_name(lower.c_str());
+  if (arch == 0) throw Error("seccomp: unknown architecture \"" + name + "\"");
+  return arch;
+}
+
+void add_rule(void* ctx, uint32_t action, int nr, const std::vector<scmp_arg_cmp>& args, const std::string& name) {
+  int rc = seccomp_rule_add_array(ctx, action, nr, static_cast<unsigned>(args.size()), args.data());
+  if (rc != 0) throw Error("seccomp: add rule for " + name + ": " + std::strerror(-rc));
+}
+
+void add_syscall_rule(void* ctx, const json& rule, uint32_t default_action) {
+  uint32_t action = parse_action(rule.at("action").get<std::string>(), rule, "errnoRet");
+  if (action == default_action) return;  // libseccomp refuses redundant rules
+  std::vector<scmp_arg_cmp> args;
+  for (const auto& arg : rule.value("args", json::array()))
+    args.push_back(SCMP_CMP(arg.at("index").get<unsigned>(), parse_operator(arg.at("op").get<std::string>()),
+                            arg.at("value").get<uint64_t>(), arg.value("valueTwo", uint64_t{0})));
+  // libseccomp can't AND two comparisons of one argument; such rules are
+  // added one comparison at a time (OR), as runc does.
+  bool repeated_index = false;
+  for (size_t i = 0; i < args.size(); ++i)
+    for (size_t j = i + 1; j < args.size(); ++j) repeated_index |= args[i].arg == args[j].arg;
+  for (const auto& name : rule.at("names")) {
+    int nr = seccomp_syscall_resolve_name(name.get<std::string>().c_str());
+    if (nr == __NR_SCMP_ERROR) continue;
+    if (!repeated_index) {
+      add_rule(ctx, action, nr, args, name);
+      continue;
+    }
+    for (const auto& arg : args) add_rule(ctx, action, nr, {arg}, name);
+  }
+}
+
+std::vector<sock_filter> export_bpf(void* ctx) {
+  fsutil::UniqueFd memfd(::memfd_create("mini-seccomp", MFD_CLOEXEC));
+  if (!memfd) throw_errno("seccomp: memfd_create");
+  int rc = seccomp_export_bpf(ctx, memfd.get());
+  if (rc != 0) throw Error(std::string("seccomp: export BPF: ") + std::strerror(-rc));
+  off_t size = ::lseek(memfd.get(), 0, SEEK_END);
+  std::vector<sock_filter> program(static_cast<size_t>(size) / sizeof(sock_filter));
+  if (::pread(memfd.get(), program.data(), program.size() * sizeof(sock_filter), 0) != size)
+    throw_errno("seccomp: read exported BPF");
+  return program;
+}
+
+}  // namespace
+
+SeccompProgram compile_seccomp(const json& linux_seccomp) {
+  if (linux_seccomp.is_null() || linux_seccomp.empty()) return {};
+  try {
+    uint32_t default_action =
+        parse_action(linux_seccomp.at("defaultAction").get<std::string>(), linux_seccomp, "defaultErrnoRet");
+    Context ctx(seccomp_init(default_action));
+    if (!ctx) throw Error("seccomp: seccomp_init failed");
+    // The runtime sets no_new_privs itself, when the spec asks for it.
+    seccomp_attr_set(ctx.get(), SCMP_FLTATR_CTL_NNP, 0);
+    for (const auto& arch : linux_seccomp.value("architectures", json::array())) {
+      int rc = seccomp_arch_add(ctx.get(), parse_arch(arch.get<std::string>()));
+      if (rc != 0 && rc != -EEXIST) throw Error("seccomp: add architecture " + arch.get<std::string>() + ": " + std::strerror(-rc));
+    }
+    for (const auto& rule : linux_seccomp.value("syscalls", json::array())) add_syscall_rule(ctx.get(), rule, default_action);
+    return SeccompProgram{export_bpf(ctx.get())};
+  } catch (const json::exception& e) {
+    throw Error(std::string("seccomp: malformed linux.seccomp in config.json: ") + e.what());
+  }
+}
+
+int install_seccomp(const SeccompProgram& program) noexcept {
+  if (program.empty()) return 0;
+  sock_fprog prog{static_cast<unsigned short>(program.instructions.size()),
+                  const_cast<sock_filter*>(program.instructions.data())};
+  if (::prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0) != 0) return errno;
+  return 0;
+}
+
+}  // namespace mini::runtime

@@ -1,0 +1,116 @@
+// Capabilities and seccomp: name tables, and a compiled filter tried for
+// real in a forked child (no root needed: no_new_privs allows it).
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include <gtest/gtest.h>
+
+#include "cli/seccomp_profile.h"
+#include "common/error.h"
+#include "runtime/capabilities.h"
+#include "runtime/seccomp.h"
+
+namespace mini::runtime {
+namespace {
+
+using nlohmann::json;
+
+TEST(Capabilities, NamesAndMasks) {
+  EXPECT_EQ(capability_number("CAP_CHOWN"), 0);
+  EXPECT_EQ(capability_number("CAP_SYS_ADMIN"), 21);
+  EXPECT_EQ(capability_number("CAP_BPF"), 39);
+  EXPECT_FALSE(capability_number("CAP_BOGUS"));
+  EXPECT_EQ(capability_name(13), "CAP_NET_RAW");
+  EXPECT_EQ(capability_mask({"CAP_CHOWN", "CAP_KILL"}), (1u << 0) | (1u << 5));
+  EXPECT_THROW(capability_mask({"CAP_BOGUS"}), Error);
+}
+
+TEST(Capabilities, DockerDefaultSetIsCapEffA80425FB) {
+  Capabilities caps;
+  caps.bounding = caps.effective = caps.permitted = {
+      "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FSETID", "CAP_FOWNER", "CAP_MKNOD", "CAP_NET_RAW", "CAP_SETGID",
+      "CAP_SETUID", "CAP_SETFCAP", "CAP_SETPCAP", "CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT", "CAP_KILL",
+      "CAP_AUDIT_WRITE"};
+  auto sets = resolve_capabilities(caps, 40);
+  EXPECT_EQ(sets.effective, 0xa80425fbu);  // what /proc/self/status shows in a Docker container
+  EXPECT_EQ(sets.ambient, 0u);
+}
+
+TEST(Capabilities, AbsentMeansEverythingTheKernelKnows) {
+  auto sets = resolve_capabilities(std::nullopt, 40);
+  EXPECT_EQ(sets.bounding, (uint64_t{1} << 41) - 1);
+}
+
+json default_oci_profile(std::vector<std::string> caps) {
+  cli::SeccompTarget target{std::move(caps), "amd64", "6.1.0"};
+  return cli::docker_profile_to_oci(json::parse(cli::default_seccomp_profile()), target);
+}
+
+// Runs `probe` in a child under `program`; returns the errno it reports.
+int errno_under_filter(const SeccompProgram& program, long (*probe)()) {
+  int pipefd[2];
+  EXPECT_EQ(pipe(pipefd), 0);
+  pid_t pid = fork();
+  if (pid == 0) {
+    prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+    int result = install_seccomp(program);
+    if (result == 0) result = probe() < 0 ? errno : 0;
+    (void)!write(pipefd[1], &result, sizeof result);
+    _exit(0);
+  }
+  close(pipefd[1]);
+  int result = -1;
+  EXPECT_EQ(read(pipefd[0], &result, sizeof result), static_cast<ssize_t>(sizeof result));
+  close(pipefd[0]);
+  waitpid(pid, nullptr, 0);
+  return result;
+}
+
+TEST(Seccomp, DefaultProfileRefusesDangerousSyscalls) {
+  SeccompProgram program = compile_seccomp(default_oci_profile({"CAP_CHOWN", "CAP_KILL"}));
+  ASSERT_FALSE(program.empty());
+  EXPECT_EQ(errno_under_filter(program, [] { return syscall(SYS_keyctl, 0, 0, 0, 0, 0); }), EPERM);
+  EXPECT_EQ(errno_under_filter(program, [] { return syscall(SYS_unshare, 0x10000000 /*CLONE_NEWUSER*/); }), EPERM);
+  EXPECT_EQ(errno_under_filter(program, [] { return syscall(SYS_bpf, 0, 0, 0); }), EPERM);
+  EXPECT_EQ(errno_under_filter(program, [] { return syscall(SYS_userfaultfd, 0); }), EPERM);
+  EXPECT_EQ(errno_under_filter(program, [] { return syscall(SYS_clone3, nullptr, 0); }), ENOSYS);
+  EXPECT_EQ(errno_under_filter(program, [] { return syscall(SYS_getpid); }), 0);
+  EXPECT_EQ(errno_under_filter(program, [] { return syscall(SYS_personality, 0xffffffffUL); }), 0);
+}
+
+TEST(Seccomp, CapabilitiesOpenTheirSyscalls) {
+  json oci = default_oci_profile({"CAP_SYS_ADMIN"});
+  bool mount_allowed = false;
+  for (const auto& rule : oci["syscalls"])
+    for (const auto& name : rule["names"]) mount_allowed |= name == "mount";
+  EXPECT_TRUE(mount_allowed);
+  json plain = default_oci_profile({});
+  for (const auto& rule : plain["syscalls"])
+    for (const auto& name : rule["names"]) EXPECT_NE(name, "mount");
+}
+
+TEST(Seccomp, EmptyIsUnconfinedAndBadInputIsAnError) {
+  EXPECT_TRUE(compile_seccomp(nullptr).empty());
+  EXPECT_THROW(compile_seccomp(json{{"defaultAction", "SCMP_ACT_BOGUS"}}), Error);
+  EXPECT_THROW(compile_seccomp(json{{"defaultAction", "SCMP_ACT_ALLOW"}, {"architectures", {"SCMP_ARCH_VAX"}}}), Error);
+  json unknown_syscall = {{"defaultAction", "SCMP_ACT_ALLOW"},
+                          {"syscalls", {{{"names", {"no_such_syscall", "getpid"}}, {"action", "SCMP_ACT_ERRNO"}}}}};
+  SeccompProgram program = compile_seccomp(unknown_syscall);
+  EXPECT_EQ(errno_under_filter(program, [] { return syscall(SYS_getpid); }), EPERM);
+}
+
+TEST(SeccompProfile, ArchitecturesComeFromTheArchMap) {
+  json oci = default_oci_profile({});
+  EXPECT_EQ(oci["architectures"], json::array({"SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"}));
+  EXPECT_EQ(oci["defaultAction"], "SCMP_ACT_ERRNO");
+  EXPECT_TRUE(cli::kernel_at_least("6.18.44-fc", "4.8"));
+  EXPECT_FALSE(cli::kernel_at_least("4.4.0", "4.8"));
+  EXPECT_THROW(cli::docker_profile_to_oci(json::object(), {}), Error);
+}
+
+}  // namespace
+}  // namespace mini::runtime
