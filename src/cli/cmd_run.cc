@@ -1,6 +1,7 @@
 // `mini run`: image + flags -> config.json in a container directory -> the
 // runtime. The runtime only ever sees the config.json.
 #include <fcntl.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -10,6 +11,7 @@
 
 #include "cli/commands.h"
 #include "cli/etc_files.h"
+#include "cli/mount_flags.h"
 #include "cli/names.h"
 #include "cli/spec_builder.h"
 #include "cli/user.h"
@@ -34,6 +36,7 @@ struct RunCommandOptions {
   std::vector<std::string> env_files;
   std::string user;
   std::string storage_driver = "overlay";
+  MountFlags mounts;
   bool remove = false;
   bool dry_run = false;
 };
@@ -51,6 +54,20 @@ std::vector<std::string> read_env_files(const std::vector<std::string>& paths) {
     }
   }
   return lines;
+}
+
+nlohmann::json read_seccomp_profile(const std::string& path) {
+  try {
+    return nlohmann::json::parse(fsutil::read_file(path, 4 << 20));
+  } catch (const nlohmann::json::exception& e) {
+    throw Error("seccomp profile " + path + " is not valid JSON: " + e.what());
+  }
+}
+
+std::string kernel_release() {
+  utsname name{};
+  ::uname(&name);
+  return name.release;
 }
 
 store::StorageDriver parse_driver(const std::string& name) {
@@ -129,6 +146,12 @@ int run(const GlobalOptions& global, RunCommandOptions& options) {
   inputs.user = resolve_user(user_spec, read_from_layers(layer_dirs, "etc/passwd"),
                              read_from_layers(layer_dirs, "etc/group"));
   inputs.host_env = host_env;
+  ParsedMounts user_mounts = parse_mount_flags(options.mounts, ctx.layout().root / "volumes");
+  inputs.user_mounts = user_mounts.mounts;
+  inputs.arch = host_architecture();
+  inputs.kernel_release = kernel_release();
+  if (auto profile = parse_security_opts(options.flags.isolation.security_opt).seccomp_profile_path)
+    inputs.seccomp_profile = read_seccomp_profile(*profile);
   fs::path dir = ctx.containers().dir(inputs.container_id);
   inputs.etc_hostname = (dir / "hostname").string();
   inputs.etc_hosts = (dir / "hosts").string();
@@ -140,6 +163,8 @@ int run(const GlobalOptions& global, RunCommandOptions& options) {
     return 0;
   }
   runtime::Spec spec = runtime::parse_spec(spec_doc);
+  for (const auto& volume : user_mounts.named_volumes)
+    fs::create_directories(ctx.layout().root / "volumes" / volume / "_data");
 
   store::ContainerRecord container;
   container.id = inputs.container_id;
@@ -209,6 +234,21 @@ void add_run_command(CLI::App& app, const GlobalOptions& global, Command& chosen
   cmd->add_flag("-i,--interactive", f.interactive, "Keep STDIN open");
   cmd->add_flag("-t,--tty", f.tty, "Allocate a pseudo-TTY");
   cmd->add_flag("--read-only", f.read_only, "Mount the container's root filesystem as read only");
+  auto& iso = f.isolation;
+  cmd->add_option("-m,--memory", iso.memory, "Memory limit (e.g. 32m, 1g)");
+  cmd->add_option("--memory-swap", iso.memory_swap, "Memory plus swap limit; -1 for unlimited swap");
+  cmd->add_option("--cpus", iso.cpus, "Number of CPUs (e.g. 1.5)");
+  cmd->add_option("-c,--cpu-shares", iso.cpu_shares, "CPU shares (relative weight)");
+  cmd->add_option("--cpuset-cpus", iso.cpuset_cpus, "CPUs in which to allow execution (0-3, 0,1)");
+  cmd->add_option("--pids-limit", iso.pids_limit, "Tune container pids limit (-1 for unlimited)");
+  cmd->add_option("--cap-add", iso.cap_add, "Add Linux capabilities");
+  cmd->add_option("--cap-drop", iso.cap_drop, "Drop Linux capabilities");
+  cmd->add_flag("--privileged", iso.privileged, "Give extended privileges to this container");
+  cmd->add_option("--security-opt", iso.security_opt, "seccomp=unconfined|PROFILE.json, no-new-privileges");
+  cmd->add_option("--ulimit", iso.ulimits, "Ulimit options (e.g. nofile=1024:2048)");
+  cmd->add_option("-v,--volume", options->mounts.volumes, "Bind mount a volume (HOST_PATH_OR_NAME:CONTAINER_PATH[:ro])");
+  cmd->add_option("--mount", options->mounts.mounts, "Attach a mount: type=bind|volume|tmpfs,source=,target=[,readonly]");
+  cmd->add_option("--tmpfs", options->mounts.tmpfs, "Mount a tmpfs directory (PATH[:OPTIONS])");
   cmd->add_option("--storage-driver", options->storage_driver, "overlay (default) or copy");
   cmd->add_flag("--dry-run", options->dry_run, "Print the OCI runtime config.json instead of running");
   cmd->set_help_flag("--help", "Print this help message and exit");

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "cli/seccomp_profile.h"
 #include "common/error.h"
 
 namespace mini::cli {
@@ -63,12 +64,15 @@ json standard_mounts(const SpecInputs& in) {
                          {"nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5"}));
   mounts.push_back(mount("/dev/shm", "tmpfs", "shm", {"nosuid", "noexec", "nodev", "mode=1777", "size=65536k"}));
   mounts.push_back(mount("/dev/mqueue", "mqueue", "mqueue", {"nosuid", "noexec", "nodev"}));
-  mounts.push_back(mount("/sys", "sysfs", "sysfs", {"nosuid", "noexec", "nodev", "ro"}));
+  // Docker leaves /sys writable only for --privileged.
+  std::string sys_mode = in.flags.isolation.privileged ? "rw" : "ro";
+  mounts.push_back(mount("/sys", "sysfs", "sysfs", {"nosuid", "noexec", "nodev", sys_mode}));
   if (!in.etc_resolv_conf.empty())
     mounts.push_back(mount("/etc/resolv.conf", "bind", in.etc_resolv_conf, {"rbind", "rprivate"}));
   if (!in.etc_hostname.empty())
     mounts.push_back(mount("/etc/hostname", "bind", in.etc_hostname, {"rbind", "rprivate"}));
   if (!in.etc_hosts.empty()) mounts.push_back(mount("/etc/hosts", "bind", in.etc_hosts, {"rbind", "rprivate"}));
+  for (const auto& user_mount : in.user_mounts) mounts.push_back(user_mount);
   return mounts;
 }
 
@@ -115,7 +119,9 @@ json build_spec(const SpecInputs& in) {
   if (cwd.front() != '/') throw Error("the working directory \"" + cwd + "\" is invalid; it needs to be an absolute path");
 
   std::string hostname = in.flags.hostname.value_or(default_hostname(in.container_id));
-  const auto& caps = default_capabilities();
+  const IsolationFlags& isolation = in.flags.isolation;
+  SecurityOptions security = parse_security_opts(isolation.security_opt);
+  std::vector<std::string> caps = capabilities_from_flags(isolation, default_capabilities());
   json process = {
       {"terminal", in.flags.tty},
       {"user", {{"uid", in.user.uid}, {"gid", in.user.gid}}},
@@ -124,12 +130,25 @@ json build_spec(const SpecInputs& in) {
       {"cwd", cwd},
       {"capabilities",
        {{"bounding", caps}, {"effective", caps}, {"permitted", caps}, {"inheritable", json::array()}}},
-      {"noNewPrivileges", false},
+      {"noNewPrivileges", security.no_new_privileges},
   };
+  if (!isolation.ulimits.empty()) process["rlimits"] = rlimits_from_flags(isolation.ulimits);
   if (!in.user.additional_gids.empty()) process["user"]["additionalGids"] = in.user.additional_gids;
 
   json namespaces = json::array();
   for (const char* type : {"pid", "network", "ipc", "uts", "mount", "cgroup"}) namespaces.push_back({{"type", type}});
+
+  json linux = {
+      {"namespaces", namespaces},
+      {"cgroupsPath", "mini/" + in.container_id},
+      {"resources", resources_from_flags(isolation)},
+      {"maskedPaths", isolation.privileged ? std::vector<std::string>{} : default_masked_paths()},
+      {"readonlyPaths", isolation.privileged ? std::vector<std::string>{} : default_readonly_paths()},
+  };
+  if (!isolation.privileged && !security.seccomp_unconfined) {
+    json profile = in.seccomp_profile.is_null() ? json::parse(default_seccomp_profile()) : in.seccomp_profile;
+    linux["seccomp"] = docker_profile_to_oci(profile, SeccompTarget{caps, in.arch, in.kernel_release});
+  }
 
   return json{
       {"ociVersion", "1.0.2"},
@@ -137,10 +156,7 @@ json build_spec(const SpecInputs& in) {
       {"root", {{"path", in.rootfs}, {"readonly", in.flags.read_only}}},
       {"hostname", hostname},
       {"mounts", standard_mounts(in)},
-      {"linux",
-       {{"namespaces", namespaces},
-        {"maskedPaths", default_masked_paths()},
-        {"readonlyPaths", default_readonly_paths()}}},
+      {"linux", linux},
       {"annotations", {{"mini.container.id", in.container_id}}},
   };
 }

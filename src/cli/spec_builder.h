@@ -9,6 +9,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cli/isolation_flags.h"
+
 namespace mini::cli {
 
 struct RunFlags {
@@ -21,6 +23,7 @@ struct RunFlags {
   bool interactive = false;
   bool tty = false;
   bool read_only = false;
+  IsolationFlags isolation;
 };
 
 struct ResolvedUser {
@@ -37,6 +40,13 @@ struct SpecInputs {
   ResolvedUser user;
   // Host files bind-mounted over the container's /etc/{hostname,hosts,resolv.conf}.
   std::string etc_hostname, etc_hosts, etc_resolv_conf;
+  // -v, --mount and --tmpfs, already turned into OCI mounts.
+  nlohmann::json user_mounts = nlohmann::json::array();
+  // A Docker-format seccomp profile from --security-opt seccomp=FILE; null
+  // means Docker's default profile.
+  nlohmann::json seccomp_profile;
+  std::string arch = "amd64";     // GOARCH of the host
+  std::string kernel_release;     // uname -r, for the profile's minKernel
   // Looks up host environment variables for "-e NAME" (getenv in production).
   std::function<std::optional<std::string>(const std::string&)> host_env;
 };

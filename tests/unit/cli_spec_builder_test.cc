@@ -108,3 +108,91 @@ TEST(SpecBuilder, RelativeWorkdirIsRefused) {
 
 }  // namespace
 }  // namespace mini::cli
+
+namespace mini::cli {
+namespace {
+
+TEST(IsolationFlags, ParsesSizesLikeDocker) {
+  EXPECT_EQ(parse_bytes("32m"), 32 << 20);
+  EXPECT_EQ(parse_bytes("1g"), 1ll << 30);
+  EXPECT_EQ(parse_bytes("1GB"), 1ll << 30);
+  EXPECT_EQ(parse_bytes("512k"), 512 << 10);
+  EXPECT_EQ(parse_bytes("100"), 100);
+  EXPECT_EQ(parse_bytes("1.5m"), 3 << 19);
+  for (const char* bad : {"", "m", "12x", "-1m", "1mm"}) EXPECT_THROW(parse_bytes(bad), Error) << bad;
+}
+
+TEST(IsolationFlags, ResourcesFollowDockerDefaults) {
+  IsolationFlags flags;
+  flags.memory = "32m";
+  flags.cpus = 1.5;
+  flags.pids_limit = 64;
+  flags.cpuset_cpus = "0";
+  auto resources = resources_from_flags(flags);
+  EXPECT_EQ(resources["memory"]["limit"], 32 << 20);
+  EXPECT_EQ(resources["memory"]["swap"], 64 << 20) << "swap defaults to twice the memory";
+  EXPECT_EQ(resources["cpu"]["quota"], 150000);
+  EXPECT_EQ(resources["cpu"]["period"], 100000);
+  EXPECT_EQ(resources["cpu"]["cpus"], "0");
+  EXPECT_EQ(resources["pids"]["limit"], 64);
+  flags.memory_swap = "-1";
+  EXPECT_EQ(resources_from_flags(flags)["memory"]["swap"], -1);
+  flags.memory_swap = "16m";
+  EXPECT_THROW(resources_from_flags(flags), Error);
+  flags.memory = "1m";
+  flags.memory_swap.reset();
+  EXPECT_THROW(resources_from_flags(flags), Error) << "below Docker's 6MB minimum";
+  EXPECT_TRUE(resources_from_flags(IsolationFlags{}).empty());
+}
+
+TEST(IsolationFlags, CapAddAndDrop) {
+  IsolationFlags flags;
+  flags.cap_drop = {"net_raw", "CAP_MKNOD"};
+  flags.cap_add = {"sys_admin"};
+  auto caps = capabilities_from_flags(flags, default_capabilities());
+  EXPECT_THAT(caps, Contains("CAP_SYS_ADMIN"));
+  EXPECT_THAT(caps, Not(Contains("CAP_NET_RAW")));
+  EXPECT_THAT(caps, Not(Contains("CAP_MKNOD")));
+  EXPECT_THAT(caps, Contains("CAP_CHOWN"));
+  flags.cap_drop = {"ALL"};
+  flags.cap_add = {"CHOWN"};
+  EXPECT_THAT(capabilities_from_flags(flags, default_capabilities()), ElementsAre("CAP_CHOWN"));
+  flags.cap_add = {"BOGUS"};
+  EXPECT_THROW(capabilities_from_flags(flags, default_capabilities()), Error);
+  IsolationFlags privileged;
+  privileged.privileged = true;
+  EXPECT_THAT(capabilities_from_flags(privileged, default_capabilities()), Contains("CAP_SYS_ADMIN"));
+}
+
+TEST(IsolationFlags, UlimitsAndSecurityOpts) {
+  auto rlimits = rlimits_from_flags({"nofile=1024:2048", "nproc=64"});
+  EXPECT_EQ(rlimits[0], (json{{"type", "RLIMIT_NOFILE"}, {"soft", 1024}, {"hard", 2048}}));
+  EXPECT_EQ(rlimits[1]["hard"], 64);
+  EXPECT_THROW(rlimits_from_flags({"bogus=1"}), Error);
+  EXPECT_THROW(rlimits_from_flags({"nofile=2:1"}), Error);
+  auto opts = parse_security_opts({"seccomp=unconfined", "no-new-privileges"});
+  EXPECT_TRUE(opts.seccomp_unconfined);
+  EXPECT_TRUE(opts.no_new_privileges);
+  EXPECT_EQ(parse_security_opts({"seccomp=/p.json"}).seccomp_profile_path, "/p.json");
+  EXPECT_THROW(parse_security_opts({"apparmor=x"}), Error);
+}
+
+TEST(SpecBuilder, ConfinementByDefaultAndPrivilegedLiftsIt) {
+  json doc = build_spec(inputs({{"Cmd", {"sh"}}}));
+  EXPECT_EQ(doc["linux"]["seccomp"]["defaultAction"], "SCMP_ACT_ERRNO");
+  EXPECT_EQ(doc["linux"]["cgroupsPath"], "mini/" + std::string(64, 'c'));
+  EXPECT_EQ(doc["process"]["capabilities"]["bounding"].size(), default_capabilities().size());
+  RunFlags flags;
+  flags.isolation.privileged = true;
+  json privileged = build_spec(inputs({{"Cmd", {"sh"}}}, flags));
+  EXPECT_FALSE(privileged["linux"].contains("seccomp"));
+  EXPECT_TRUE(privileged["linux"]["maskedPaths"].empty());
+  flags = {};
+  flags.isolation.security_opt = {"seccomp=unconfined", "no-new-privileges"};
+  json unconfined = build_spec(inputs({{"Cmd", {"sh"}}}, flags));
+  EXPECT_FALSE(unconfined["linux"].contains("seccomp"));
+  EXPECT_EQ(unconfined["process"]["noNewPrivileges"], true);
+}
+
+}  // namespace
+}  // namespace mini::cli
