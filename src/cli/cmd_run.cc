@@ -38,6 +38,7 @@ struct RunCommandOptions {
   std::string storage_driver = "overlay";
   MountFlags mounts;
   bool remove = false;
+  bool init = false;
   bool dry_run = false;
 };
 
@@ -68,6 +69,13 @@ std::string kernel_release() {
   utsname name{};
   ::uname(&name);
   return name.release;
+}
+
+// mini-init is installed beside the mini binary.
+std::string init_binary_path() {
+  fs::path init = fs::read_symlink("/proc/self/exe").parent_path() / "mini-init";
+  if (!fs::exists(init)) throw Error("--init needs " + init.string() + "; reinstall mini or build the mini-init target");
+  return init.string();
 }
 
 store::StorageDriver parse_driver(const std::string& name) {
@@ -146,6 +154,7 @@ int run(const GlobalOptions& global, RunCommandOptions& options) {
   inputs.user = resolve_user(user_spec, read_from_layers(layer_dirs, "etc/passwd"),
                              read_from_layers(layer_dirs, "etc/group"));
   inputs.host_env = host_env;
+  if (options.init) inputs.init_binary = init_binary_path();
   ParsedMounts user_mounts = parse_mount_flags(options.mounts, ctx.layout().root / "volumes");
   inputs.user_mounts = user_mounts.mounts;
   inputs.arch = host_architecture();
@@ -249,6 +258,7 @@ void add_run_command(CLI::App& app, const GlobalOptions& global, Command& chosen
   cmd->add_option("-v,--volume", options->mounts.volumes, "Bind mount a volume (HOST_PATH_OR_NAME:CONTAINER_PATH[:ro])");
   cmd->add_option("--mount", options->mounts.mounts, "Attach a mount: type=bind|volume|tmpfs,source=,target=[,readonly]");
   cmd->add_option("--tmpfs", options->mounts.tmpfs, "Mount a tmpfs directory (PATH[:OPTIONS])");
+  cmd->add_flag("--init", options->init, "Run an init inside the container that forwards signals and reaps processes");
   cmd->add_option("--storage-driver", options->storage_driver, "overlay (default) or copy");
   cmd->add_flag("--dry-run", options->dry_run, "Print the OCI runtime config.json instead of running");
   cmd->set_help_flag("--help", "Print this help message and exit");

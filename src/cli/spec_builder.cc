@@ -73,6 +73,8 @@ json standard_mounts(const SpecInputs& in) {
     mounts.push_back(mount("/etc/hostname", "bind", in.etc_hostname, {"rbind", "rprivate"}));
   if (!in.etc_hosts.empty()) mounts.push_back(mount("/etc/hosts", "bind", in.etc_hosts, {"rbind", "rprivate"}));
   for (const auto& user_mount : in.user_mounts) mounts.push_back(user_mount);
+  if (!in.init_binary.empty())
+    mounts.push_back(mount(kInitPathInContainer, "bind", in.init_binary, {"bind", "ro", "nosuid", "nodev"}));
   return mounts;
 }
 
@@ -113,6 +115,7 @@ json build_spec(const SpecInputs& in) {
   std::vector<std::string> args = resolve_args(in.image_config, in.flags);
   if (args.empty())
     throw Error("no command specified: the image has no CMD or ENTRYPOINT; give one after the image name");
+  if (!in.init_binary.empty()) args.insert(args.begin(), {kInitPathInContainer, "--"});
 
   std::string cwd = in.flags.workdir.value_or(config.value("WorkingDir", std::string()));
   if (cwd.empty()) cwd = "/";

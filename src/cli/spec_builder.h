@@ -42,6 +42,8 @@ struct SpecInputs {
   std::string etc_hostname, etc_hosts, etc_resolv_conf;
   // -v, --mount and --tmpfs, already turned into OCI mounts.
   nlohmann::json user_mounts = nlohmann::json::array();
+  // --init: the host path of mini-init, run as PID 1 in front of the command.
+  std::string init_binary;
   // A Docker-format seccomp profile from --security-opt seccomp=FILE; null
   // means Docker's default profile.
   nlohmann::json seccomp_profile;
@@ -51,6 +53,7 @@ struct SpecInputs {
   std::function<std::optional<std::string>(const std::string&)> host_env;
 };
 
+constexpr const char* kInitPathInContainer = "/sbin/mini-init";
 constexpr const char* kDefaultPath = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
 // The hostname Docker gives a container: the first 12 digits of its ID.

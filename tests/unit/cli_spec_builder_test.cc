@@ -196,3 +196,20 @@ TEST(SpecBuilder, ConfinementByDefaultAndPrivilegedLiftsIt) {
 
 }  // namespace
 }  // namespace mini::cli
+
+namespace mini::cli {
+namespace {
+
+TEST(SpecBuilder, InitRunsInFrontOfTheCommand) {
+  RunFlags flags;
+  flags.command = {"sleep", "1"};
+  SpecInputs in = inputs({{"Cmd", {"sh"}}}, flags);
+  in.init_binary = "/usr/lib/mini/mini-init";
+  json doc = build_spec(in);
+  EXPECT_EQ(doc["process"]["args"], json({"/sbin/mini-init", "--", "sleep", "1"}));
+  EXPECT_EQ(doc["mounts"].back()["source"], "/usr/lib/mini/mini-init");
+  EXPECT_EQ(doc["mounts"].back()["destination"], "/sbin/mini-init");
+}
+
+}  // namespace
+}  // namespace mini::cli
