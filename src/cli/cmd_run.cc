@@ -39,6 +39,7 @@ struct RunCommandOptions {
   MountFlags mounts;
   bool remove = false;
   bool init = false;
+  std::string userns;
   bool dry_run = false;
 };
 
@@ -69,6 +70,21 @@ std::string kernel_release() {
   utsname name{};
   ::uname(&name);
   return name.release;
+}
+
+// Docker's userns-remap reads the subordinate ranges of a dedicated user.
+IdRange remap_range() {
+  std::string subuid, subgid;
+  try {
+    subuid = fsutil::read_file("/etc/subuid", 1 << 20);
+    subgid = fsutil::read_file("/etc/subgid", 1 << 20);
+  } catch (const Error&) {
+    // No files: the default range below.
+  }
+  auto uids = find_subid_range(subuid, "mini"), gids = find_subid_range(subgid, "mini");
+  if (uids && gids && (uids->start != gids->start || uids->count != gids->count))
+    throw Error("--userns=remap: the mini entries of /etc/subuid and /etc/subgid differ; make them the same range");
+  return uids.value_or(IdRange{});
 }
 
 // mini-init is installed beside the mini binary.
@@ -155,6 +171,7 @@ int run(const GlobalOptions& global, RunCommandOptions& options) {
                              read_from_layers(layer_dirs, "etc/group"));
   inputs.host_env = host_env;
   if (options.init) inputs.init_binary = init_binary_path();
+  if (parse_userns(options.userns) == UsernsMode::Remap) inputs.userns_remap = remap_range();
   ParsedMounts user_mounts = parse_mount_flags(options.mounts, ctx.layout().root / "volumes");
   inputs.user_mounts = user_mounts.mounts;
   inputs.arch = host_architecture();
@@ -258,6 +275,7 @@ void add_run_command(CLI::App& app, const GlobalOptions& global, Command& chosen
   cmd->add_option("-v,--volume", options->mounts.volumes, "Bind mount a volume (HOST_PATH_OR_NAME:CONTAINER_PATH[:ro])");
   cmd->add_option("--mount", options->mounts.mounts, "Attach a mount: type=bind|volume|tmpfs,source=,target=[,readonly]");
   cmd->add_option("--tmpfs", options->mounts.tmpfs, "Mount a tmpfs directory (PATH[:OPTIONS])");
+  cmd->add_option("--userns", options->userns, "User namespace: host (default) or remap");
   cmd->add_flag("--init", options->init, "Run an init inside the container that forwards signals and reaps processes");
   cmd->add_option("--storage-driver", options->storage_driver, "overlay (default) or copy");
   cmd->add_flag("--dry-run", options->dry_run, "Print the OCI runtime config.json instead of running");

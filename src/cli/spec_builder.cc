@@ -140,6 +140,7 @@ json build_spec(const SpecInputs& in) {
 
   json namespaces = json::array();
   for (const char* type : {"pid", "network", "ipc", "uts", "mount", "cgroup"}) namespaces.push_back({{"type", type}});
+  if (in.userns_remap) namespaces.push_back({{"type", "user"}});
 
   json linux = {
       {"namespaces", namespaces},
@@ -148,6 +149,11 @@ json build_spec(const SpecInputs& in) {
       {"maskedPaths", isolation.privileged ? std::vector<std::string>{} : default_masked_paths()},
       {"readonlyPaths", isolation.privileged ? std::vector<std::string>{} : default_readonly_paths()},
   };
+  if (in.userns_remap) {
+    json mapping = json::array({{{"containerID", 0}, {"hostID", in.userns_remap->start}, {"size", in.userns_remap->count}}});
+    linux["uidMappings"] = mapping;
+    linux["gidMappings"] = mapping;
+  }
   if (!isolation.privileged && !security.seccomp_unconfined) {
     json profile = in.seccomp_profile.is_null() ? json::parse(default_seccomp_profile()) : in.seccomp_profile;
     linux["seccomp"] = docker_profile_to_oci(profile, SeccompTarget{caps, in.arch, in.kernel_release});

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/isolation_flags.h"
+#include "cli/userns.h"
 
 namespace mini::cli {
 
@@ -44,6 +45,8 @@ struct SpecInputs {
   nlohmann::json user_mounts = nlohmann::json::array();
   // --init: the host path of mini-init, run as PID 1 in front of the command.
   std::string init_binary;
+  // --userns=remap: container IDs 0.. map to this host range.
+  std::optional<IdRange> userns_remap;
   // A Docker-format seccomp profile from --security-opt seccomp=FILE; null
   // means Docker's default profile.
   nlohmann::json seccomp_profile;

@@ -213,3 +213,30 @@ TEST(SpecBuilder, InitRunsInFrontOfTheCommand) {
 
 }  // namespace
 }  // namespace mini::cli
+
+namespace mini::cli {
+namespace {
+
+TEST(Userns, SubidRangesAndModes) {
+  std::string subuid = "alice:100000:65536\nmini:200000:65536\nbroken:x:y\n";
+  EXPECT_EQ(find_subid_range(subuid, "mini")->start, 200000u);
+  EXPECT_EQ(find_subid_range(subuid, "mini")->count, 65536u);
+  EXPECT_FALSE(find_subid_range(subuid, "bob"));
+  EXPECT_FALSE(find_subid_range(subuid, "broken"));
+  EXPECT_EQ(parse_userns(""), UsernsMode::Host);
+  EXPECT_EQ(parse_userns("remap"), UsernsMode::Remap);
+  EXPECT_THROW(parse_userns("private"), Error);
+}
+
+TEST(SpecBuilder, RemapAddsAUserNamespaceWithMappings) {
+  SpecInputs in = inputs({{"Cmd", {"sh"}}});
+  in.userns_remap = IdRange{100000, 65536};
+  json doc = build_spec(in);
+  EXPECT_EQ(doc["linux"]["uidMappings"][0], (json{{"containerID", 0}, {"hostID", 100000}, {"size", 65536}}));
+  EXPECT_EQ(doc["linux"]["gidMappings"], doc["linux"]["uidMappings"]);
+  runtime::Spec spec = runtime::parse_spec(doc);
+  EXPECT_TRUE(spec.has_namespace("user"));
+}
+
+}  // namespace
+}  // namespace mini::cli
