@@ -1,0 +1,38 @@
+#pragma once
+// mini's daemon-style configuration: /etc/mini/config.json, $MINI_CONFIG or
+// --config. The registry keys are Docker's daemon.json ones, so a
+// daemon.json can be used as it is; unknown keys are ignored.
+//   "registry-mirrors":         ["https://mirror.example"]  docker.io only
+//   "insecure-registries":      ["127.0.0.1:5000", "10.0.0.0/8"]
+//   "max-concurrent-downloads": 3
+//   "max-download-attempts":    3
+// and two of mini's own, in seconds:
+//   "registry-connect-timeout": 30
+//   "registry-stall-timeout":   60
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "registry/http.h"
+
+namespace mini::registry {
+
+struct RegistryConfig {
+  std::vector<std::string> mirrors;   // "https://host[:port]", no trailing slash
+  std::vector<std::string> insecure;  // "host[:port]" or an IPv4 CIDR
+  int max_concurrent_downloads = 3;
+  int max_download_attempts = 3;
+  Timeouts timeouts;
+};
+
+// `origin` names the file in error messages.
+RegistryConfig parse_registry_config(std::string_view text, const std::string& origin);
+// `flag` is --config; empty means $MINI_CONFIG, then /etc/mini/config.json,
+// which alone may be absent.
+RegistryConfig load_registry_config(const std::string& flag);
+
+// Whether plain HTTP and unverified TLS may be used for `host` ("host:port"):
+// listed as insecure, or a loopback address, as Docker allows.
+bool is_insecure_registry(const RegistryConfig& config, std::string_view host);
+
+}  // namespace mini::registry
