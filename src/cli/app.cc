@@ -17,11 +17,16 @@ int main(int argc, char** argv) {
 
   GlobalOptions global;
   app.add_option("--root", global.root, "Store directory (default $MINI_ROOT or /var/lib/mini)");
+  app.add_option("--config", global.config,
+                 "Daemon-style config file: registry mirrors, insecure registries (default $MINI_CONFIG or "
+                 "/etc/mini/config.json)");
 
   Command chosen;
   add_import_command(app, global, chosen);
   add_run_command(app, global, chosen);
   add_image_commands(app, global, chosen);
+  add_pull_command(app, global, chosen);
+  add_login_commands(app, global, chosen);
 
   try {
     app.parse(argc, argv);

@@ -17,6 +17,7 @@
 #include "cli/user.h"
 #include "common/error.h"
 #include "common/fs_util.h"
+#include "registry/puller.h"
 #include "registry/reference.h"
 #include "runtime/container.h"
 #include "runtime/spec.h"
@@ -142,6 +143,20 @@ class ContainerGuard {
   std::optional<store::RootfsPlan> rootfs_;
 };
 
+// As Docker does: the pull's progress goes to stderr, keeping stdout for
+// the container.
+store::ImageRecord pull_missing(Context& ctx, const GlobalOptions& global, const registry::Reference& ref) {
+  std::fprintf(stderr, "Unable to find image '%s' locally\n", ref.familiar().c_str());
+  registry::PullOptions pull;
+  pull.config_path = global.config;
+  pull.out = stderr;
+  try {
+    return registry::pull_image({ctx.blobs(), ctx.layers(), ctx.images()}, ref, pull);
+  } catch (const Error& e) {
+    throw Error("pull " + ref.familiar() + ": " + e.what());
+  }
+}
+
 int run(const GlobalOptions& global, RunCommandOptions& options) {
   registry::Reference ref = registry::parse_reference(options.image);
   store::StorageDriver driver = parse_driver(options.storage_driver);
@@ -150,9 +165,7 @@ int run(const GlobalOptions& global, RunCommandOptions& options) {
 
   Context ctx(global);
   auto record = ctx.images().find(ref.full());
-  if (!record)
-    throw Error("unable to find image '" + ref.familiar() + "' locally; pull it with `mini pull " + ref.familiar() +
-                "` or import a tarball with `mini import FILE " + ref.familiar() + "`");
+  if (!record) record = pull_missing(ctx, global, ref);
   store::Image image = store::load_image(ctx.blobs(), record->manifest_digest);
 
   std::vector<fs::path> layer_dirs;

@@ -17,5 +17,8 @@ struct Command {
 void add_import_command(CLI::App& app, const GlobalOptions& global, Command& chosen);
 void add_run_command(CLI::App& app, const GlobalOptions& global, Command& chosen);
 void add_image_commands(CLI::App& app, const GlobalOptions& global, Command& chosen);
+void add_pull_command(CLI::App& app, const GlobalOptions& global, Command& chosen);
+// `mini login` and `mini logout`.
+void add_login_commands(CLI::App& app, const GlobalOptions& global, Command& chosen);
 
 }  // namespace mini::cli

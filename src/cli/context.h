@@ -11,7 +11,8 @@
 namespace mini::cli {
 
 struct GlobalOptions {
-  std::string root;  // --root; empty means MINI_ROOT or /var/lib/mini
+  std::string root;    // --root; empty means MINI_ROOT or /var/lib/mini
+  std::string config;  // --config; empty means MINI_CONFIG or /etc/mini/config.json
 };
 
 class Context {
