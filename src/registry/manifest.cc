@@ -65,7 +65,7 @@ Descriptor parse_descriptor(const nlohmann::json& doc, const char* what) {
     throw Error(std::string("the manifest's ") + what + " has an unsupported digest \"" + d.digest +
                 "\" (mini verifies sha256 only)");
   auto size = doc.find("size");
-  if (size == doc.end() || !size->is_number_unsigned())
+  if (size == doc.end() || !size->is_number_integer() || *size < 0)
     throw Error(std::string("the manifest's ") + what + " " + d.digest + " has no valid size");
   d.size = size->get<uint64_t>();
   if (auto p = doc.find("platform"); p != doc.end() && p->is_object())

@@ -124,6 +124,14 @@ class TempFile {
   fs::path path_;
 };
 
+Reference name_for_url(const std::string& url) {
+  try {
+    return parse_reference(image_name_from_url(url));
+  } catch (const Error&) {
+    throw Error("can't make an image name from " + url + "; give one with --name NAME[:TAG]");
+  }
+}
+
 }  // namespace
 
 bool is_tarball_url(std::string_view text) {
@@ -162,7 +170,7 @@ std::string parse_sha256_file(std::string_view text, const std::string& origin) 
 
 store::ImportResult pull_tarball(store::ContentStore& blobs, store::LayerStore& layers, store::ImageIndex& images,
                                  const TarballPullOptions& options) {
-  Reference ref = parse_reference(options.name.empty() ? image_name_from_url(options.url) : options.name);
+  Reference ref = options.name.empty() ? name_for_url(options.url) : parse_reference(options.name);
   if (!ref.digest.empty()) throw Error("the image name can't carry a digest; use --name NAME[:TAG]");
   std::string expected;
   if (!options.sha256.empty()) {
