@@ -2,6 +2,7 @@
 // What the integration tests share: running mini as a user would, a fresh
 // store per test, and the test images (built from busybox-static, or taken
 // from ../shared/images).
+#include <gmock/gmock.h>  // HasSubstr and EXPECT_THAT, header-only
 #include <gtest/gtest.h>
 
 #include <filesystem>
