@@ -259,8 +259,13 @@ int run(const GlobalOptions& global, RunCommandOptions& options) {
 void add_run_command(CLI::App& app, const GlobalOptions& global, Command& chosen) {
   auto options = std::make_shared<RunCommandOptions>();
   auto* cmd = app.add_subcommand("run", "Create and run a new container from an image");
-  cmd->positionals_at_end();
+  // -h is --hostname, as in Docker; the inherited -h,--help must go first.
+  cmd->set_help_flag("--help", "Print this help message and exit");
   cmd->prefix_command();  // everything after IMAGE belongs to the container
+  // CLI11 2.1 hands a positional to the parent before honouring
+  // prefix_command when falling through (and refuses it outright with
+  // positionals_at_end), so IMAGE would never reach remaining().
+  cmd->fallthrough(false);
   auto& f = options->flags;
   cmd->add_flag("--rm", options->remove, "Remove the container when it exits");
   cmd->add_option("--name", options->name, "Assign a name to the container");
@@ -292,7 +297,9 @@ void add_run_command(CLI::App& app, const GlobalOptions& global, Command& chosen
   cmd->add_flag("--init", options->init, "Run an init inside the container that forwards signals and reaps processes");
   cmd->add_option("--storage-driver", options->storage_driver, "overlay (default) or copy");
   cmd->add_flag("--dry-run", options->dry_run, "Print the OCI runtime config.json instead of running");
-  cmd->set_help_flag("--help", "Print this help message and exit");
+  // One value per flag, as in Docker: `-e A=1 IMAGE CMD` must not take IMAGE
+  // and CMD as more values of -e.
+  for (CLI::Option* option : cmd->get_options()) option->allow_extra_args(false);
   cmd->callback([&global, &chosen, options, cmd] {
     auto rest = cmd->remaining();
     if (rest.empty()) throw CLI::RequiredError("IMAGE");
