@@ -33,15 +33,20 @@ RegistryClient::RegistryClient(Endpoint endpoint, const RegistryConfig& config, 
     : endpoint_(std::move(endpoint)), config_(config), auth_(endpoint_.host, std::move(credentials), !endpoint_.insecure) {}
 
 HttpResponse RegistryClient::ping_once(HttpClient& http) {
+  // A mirror that doesn't answer is skipped at once: the registry is next.
+  const int attempts = endpoint_.mirror ? 1 : config_.max_download_attempts;
   for (int attempt = 1;; ++attempt) {
     HttpRequest request;
     request.url = endpoint_.base_url + "/v2/";
     request.verify_tls = !endpoint_.insecure;
     try {
       HttpResponse response = http.get(request);
-      if (!retryable_status(response.status) || attempt >= config_.max_download_attempts) return response;
+      if (!retryable_status(response.status) || attempt >= attempts) return response;
     } catch (const TransportError& e) {
-      if (!e.retryable() || attempt >= config_.max_download_attempts) throw;
+      if (!e.retryable() || attempt >= attempts)
+        throw TransportError("can't reach " + std::string(endpoint_.mirror ? "mirror " : "registry ") +
+                                 endpoint_.host + ": " + e.what(),
+                             e.retryable());
     }
     backoff(attempt);
   }

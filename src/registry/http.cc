@@ -175,7 +175,7 @@ HttpResponse HttpClient::get_once(const HttpRequest& request, const std::string&
   if (transfer.error) std::rethrow_exception(transfer.error);
   if (code != CURLE_OK) {
     std::string detail = error_text[0] ? error_text : curl_easy_strerror(code);
-    throw TransportError("GET " + url + ": " + detail, retryable(code));
+    throw TransportError(detail + " (GET " + url + ")", retryable(code));
   }
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &transfer.response.status);
   transfer.deliver_headers();  // an empty body never reached on_body_data

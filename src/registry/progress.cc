@@ -83,10 +83,12 @@ void Progress::bytes(const std::string& id, uint64_t current, uint64_t total) {
   }
   if (current < total && now - it.drawn < kRedrawInterval) return;
   it.drawn = now;
-  std::string text = "Downloading " + progress_bar(current, total) + "  " + human_bytes(current) + "/" + human_bytes(total);
+  std::string numbers = human_bytes(current) + "/" + human_bytes(total);
   double seconds = std::chrono::duration<double>(now - it.started).count();
-  if (seconds > 0.5) text += "  " + human_bytes(static_cast<uint64_t>((current - it.base) / seconds)) + "/s";
-  it.text = text;
+  if (seconds > 0.5) numbers += "  " + human_bytes(static_cast<uint64_t>((current - it.base) / seconds)) + "/s";
+  // Like Docker, the bar goes first when the terminal is too narrow.
+  it.text = "Downloading " + progress_bar(current, total) + "  " + numbers;
+  if (id.size() + 2 + it.text.size() >= terminal_width(out_)) it.text = "Downloading  " + numbers;
   draw(static_cast<size_t>(&it - items_.data()));
 }
 

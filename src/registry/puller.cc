@@ -175,9 +175,18 @@ bool is_transport(const std::exception_ptr& error) {
   }
 }
 
-// Mirrors first, then the registry itself. When all fail, the last error
-// is the one to show, unless it only says "unreachable" while a mirror
-// actually answered: then the mirror's answer says more.
+std::string message(const std::exception_ptr& error) {
+  try {
+    std::rethrow_exception(error);
+  } catch (const std::exception& e) {
+    return e.what();
+  }
+}
+
+// Mirrors first, then the registry itself. When all fail, the registry's
+// error is the one to show, unless it only says "unreachable" while a
+// mirror actually answered: then the mirror's answer says more. When
+// nothing could be reached, every endpoint is named.
 Session connect(const Reference& ref, const RegistryConfig& config, HttpClient& http, const Platform& want,
                 bool explicit_platform, const store::ContentStore& blobs, Progress& progress) {
   nlohmann::json docker_config = read_docker_config(docker_config_path());
@@ -192,10 +201,12 @@ Session connect(const Reference& ref, const RegistryConfig& config, HttpClient& 
       errors.push_back(std::current_exception());
     }
   }
-  if (is_transport(errors.back()))
-    for (const auto& error : errors)
-      if (!is_transport(error)) std::rethrow_exception(error);
-  std::rethrow_exception(errors.back());
+  if (!is_transport(errors.back())) std::rethrow_exception(errors.back());
+  for (const auto& error : errors)
+    if (!is_transport(error)) std::rethrow_exception(error);
+  std::string all;
+  for (const auto& error : errors) all += (all.empty() ? "" : "; ") + message(error);
+  throw Error(all);
 }
 
 std::vector<LayerJob> layer_jobs(const Resolved& resolved, const store::ContentStore& blobs) {
