@@ -3,6 +3,7 @@
 #include <curl/curl.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cctype>
 #include <exception>
 #include <mutex>
@@ -65,6 +66,10 @@ struct Transfer {
   HttpResponse response;
   bool headers_delivered = false;
   std::exception_ptr error;
+  std::chrono::steady_clock::duration stall_limit;
+  std::chrono::steady_clock::time_point last_activity = std::chrono::steady_clock::now();
+  curl_off_t last_received = 0;
+  bool stalled = false;
 
   bool streaming() const { return request.on_body && is_success(response.status); }
 
@@ -75,8 +80,24 @@ struct Transfer {
   }
 };
 
+// libcurl's own low-speed check averages over several seconds, so a burst
+// followed by silence goes unnoticed for a while; this counts the silence.
+int on_transfer_info(void* user, curl_off_t, curl_off_t received, curl_off_t, curl_off_t) {
+  auto* t = static_cast<Transfer*>(user);
+  auto now = std::chrono::steady_clock::now();
+  if (received != t->last_received) {
+    t->last_received = received;
+    t->last_activity = now;
+  } else if (now - t->last_activity > t->stall_limit) {
+    t->stalled = true;
+    return 1;  // aborts the transfer
+  }
+  return 0;
+}
+
 size_t on_header_line(char* data, size_t size, size_t count, void* user) {
   auto* t = static_cast<Transfer*>(user);
+  t->last_activity = std::chrono::steady_clock::now();
   std::string_view line(data, size * count);
   if (line.rfind("HTTP/", 0) == 0) {
     // Each response (a 100 Continue, then the real one) starts afresh.
@@ -144,7 +165,7 @@ HttpResponse HttpClient::get(const HttpRequest& request) {
 HttpResponse HttpClient::get_once(const HttpRequest& request, const std::string& url, bool send_authorization) {
   CURL* curl = as_curl(curl_);
   curl_easy_reset(curl);  // keeps the connection and DNS caches
-  Transfer transfer{request, {}, false, nullptr};
+  Transfer transfer{request, {}, false, nullptr, std::chrono::seconds(timeouts_.stall_seconds)};
   transfer.response.url = url;
 
   curl_slist* headers = nullptr;
@@ -160,8 +181,9 @@ HttpResponse HttpClient::get_once(const HttpRequest& request, const std::string&
   curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
   curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, timeouts_.connect_seconds);
-  curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
-  curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME, timeouts_.stall_seconds);
+  curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
+  curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, on_transfer_info);
+  curl_easy_setopt(curl, CURLOPT_XFERINFODATA, &transfer);
   curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, request.verify_tls ? 1L : 0L);
   curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, request.verify_tls ? 2L : 0L);
   curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error_text);
@@ -173,6 +195,8 @@ HttpResponse HttpClient::get_once(const HttpRequest& request, const std::string&
   CURLcode code = curl_easy_perform(curl);
   curl_slist_free_all(headers);
   if (transfer.error) std::rethrow_exception(transfer.error);
+  if (transfer.stalled)
+    throw TransportError("no data for " + std::to_string(timeouts_.stall_seconds) + " seconds (GET " + url + ")", true);
   if (code != CURLE_OK) {
     std::string detail = error_text[0] ? error_text : curl_easy_strerror(code);
     throw TransportError(detail + " (GET " + url + ")", retryable(code));

@@ -15,7 +15,7 @@ namespace mini::registry {
 
 struct Timeouts {
   long connect_seconds = 30;
-  // A transfer receiving less than one byte per second for this long is cut.
+  // A transfer that receives nothing for this long is cut (and resumed).
   long stall_seconds = 60;
 };
 
