@@ -123,16 +123,12 @@ void add_login_commands(CLI::App& app, const GlobalOptions& global, Command& cho
   in->add_option("-u,--username", options->username, "Username");
   in->add_option("-p,--password", options->password, "Password (prefer --password-stdin)");
   in->add_flag("--password-stdin", options->password_stdin, "Read the password from stdin");
-  in->callback([&global, &chosen, options] {
-    chosen.action = [&global, options] { return login(global, *options); };
-  });
+  in->callback([&global, &chosen, options] { chosen.action = [&global, options] { return login(global, *options); }; });
 
   auto server = std::make_shared<std::string>();
   auto* out = app.add_subcommand("logout", "Log out from a registry (Docker Hub when no SERVER is given)");
   out->add_option("server", *server, "Registry host[:port]");
-  out->callback([&chosen, server] {
-    chosen.action = [server] { return logout(*server); };
-  });
+  out->callback([&chosen, server] { chosen.action = [server] { return logout(*server); }; });
 }
 
 }  // namespace mini::cli

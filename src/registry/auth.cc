@@ -12,7 +12,8 @@ namespace mini::registry {
 namespace {
 
 bool is_token_char(char c) {
-  return std::isalnum(static_cast<unsigned char>(c)) || std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
+  return std::isalnum(static_cast<unsigned char>(c)) ||
+         std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
 }
 
 std::string lower(std::string_view s) {
@@ -144,7 +145,8 @@ std::string Authenticator::authorization(HttpClient& http, const std::string& sc
     return "Basic " + encode_auth(*credentials_);
   }
   auto now = std::chrono::steady_clock::now();
-  if (auto it = tokens_.find(scope); it != tokens_.end() && it->second.expires > now) return "Bearer " + it->second.value;
+  if (auto it = tokens_.find(scope); it != tokens_.end() && it->second.expires > now)
+    return "Bearer " + it->second.value;
   Challenge bearer = *challenge_;
   // Fetching outside the lock lets other scopes proceed; two threads may
   // fetch the same scope once each, which is harmless.

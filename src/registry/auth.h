@@ -44,7 +44,6 @@ class Authenticator {
   void set_challenges(const std::vector<Challenge>& challenges);
   bool has_challenge() const;
   bool has_credentials() const { return credentials_.has_value(); }
-  const std::optional<Credentials>& credentials() const { return credentials_; }
 
   // The Authorization header value for `scope`, or "" when the registry
   // asked for none. Fetches a token when needed, with `http`.

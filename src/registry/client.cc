@@ -30,7 +30,9 @@ void backoff(int attempt) { std::this_thread::sleep_for(std::chrono::seconds(1 <
 bool retryable_status(long status) { return status >= 500 || status == 408; }
 
 RegistryClient::RegistryClient(Endpoint endpoint, const RegistryConfig& config, std::optional<Credentials> credentials)
-    : endpoint_(std::move(endpoint)), config_(config), auth_(endpoint_.host, std::move(credentials), !endpoint_.insecure) {}
+    : endpoint_(std::move(endpoint)),
+      config_(config),
+      auth_(endpoint_.host, std::move(credentials), !endpoint_.insecure) {}
 
 HttpResponse RegistryClient::ping_once(HttpClient& http) {
   // A mirror that doesn't answer is skipped at once: the registry is next.
@@ -44,9 +46,9 @@ HttpResponse RegistryClient::ping_once(HttpClient& http) {
       if (!retryable_status(response.status) || attempt >= attempts) return response;
     } catch (const TransportError& e) {
       if (!e.retryable() || attempt >= attempts)
-        throw TransportError("can't reach " + std::string(endpoint_.mirror ? "mirror " : "registry ") +
-                                 endpoint_.host + ": " + e.what(),
-                             e.retryable());
+        throw TransportError(
+            "can't reach " + std::string(endpoint_.mirror ? "mirror " : "registry ") + endpoint_.host + ": " + e.what(),
+            e.retryable());
     }
     backoff(attempt);
   }

@@ -31,9 +31,7 @@ class RegistryClient {
  public:
   RegistryClient(Endpoint endpoint, const RegistryConfig& config, std::optional<Credentials> credentials);
 
-  const Endpoint& endpoint() const { return endpoint_; }
   const RegistryConfig& config() const { return config_; }
-  bool has_credentials() const { return auth_.has_credentials(); }
 
   // GET /v2/: settles the scheme (https, then http when insecure) and learns
   // the authentication challenge. Throws when the endpoint is no registry.

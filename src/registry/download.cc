@@ -84,8 +84,8 @@ void run_resumable(const ResumableGet& get) {
       HttpResponse response = get.send(request);
       if (response.status >= 200 && response.status < 300) {
         if (!get.size || get.held() == *get.size) return;
-        reason = "the connection closed after " + std::to_string(get.held()) + " of " + std::to_string(*get.size) +
-                 " bytes";
+        reason =
+            "the connection closed after " + std::to_string(get.held()) + " of " + std::to_string(*get.size) + " bytes";
       } else if (response.status == 416 && have > 0 && !get.size) {
         return;  // nothing past what is here already
       } else if (retryable_status(response.status)) {

@@ -3,8 +3,8 @@
 #include <curl/curl.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cctype>
+#include <chrono>
 #include <exception>
 #include <mutex>
 
@@ -53,10 +53,8 @@ bool retryable(CURLcode code) {
     case CURLE_PEER_FAILED_VERIFICATION:
     case CURLE_SSL_CACERT_BADFILE:
     case CURLE_SSL_CERTPROBLEM:
-    case CURLE_TOO_MANY_REDIRECTS:
-      return false;
-    default:
-      return true;
+    case CURLE_TOO_MANY_REDIRECTS: return false;
+    default: return true;
   }
 }
 
@@ -103,7 +101,8 @@ size_t on_header_line(char* data, size_t size, size_t count, void* user) {
     // Each response (a 100 Continue, then the real one) starts afresh.
     t->response.headers.clear();
     auto space = line.find(' ');
-    t->response.status = space == std::string_view::npos ? 0 : std::atol(std::string(line.substr(space + 1, 3)).c_str());
+    t->response.status =
+        space == std::string_view::npos ? 0 : std::atol(std::string(line.substr(space + 1, 3)).c_str());
     return line.size();
   }
   auto colon = line.find(':');
@@ -166,7 +165,6 @@ HttpResponse HttpClient::get_once(const HttpRequest& request, const std::string&
   CURL* curl = as_curl(curl_);
   curl_easy_reset(curl);  // keeps the connection and DNS caches
   Transfer transfer{request, {}, false, nullptr, std::chrono::seconds(timeouts_.stall_seconds)};
-  transfer.response.url = url;
 
   curl_slist* headers = nullptr;
   for (const auto& h : request.headers) headers = curl_slist_append(headers, h.c_str());

@@ -32,7 +32,6 @@ class TransportError : public Error {
 
 struct HttpResponse {
   long status = 0;
-  std::string url;  // after redirects
   // Lower-case names; repeated headers joined with ", " as RFC 9110 allows.
   std::map<std::string, std::string> headers;
   // The body when it was not streamed to on_body (no on_body, or a status

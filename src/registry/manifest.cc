@@ -40,8 +40,9 @@ std::string bare_media_type(std::string_view content_type) {
 }
 
 [[noreturn]] void refuse_schema1() {
-  throw Error("the image uses the Docker schema1 manifest format, which mini does not read; "
-              "push it again with a current Docker or skopeo to convert it to schema2 or OCI");
+  throw Error(
+      "the image uses the Docker schema1 manifest format, which mini does not read; "
+      "push it again with a current Docker or skopeo to convert it to schema2 or OCI");
 }
 
 std::optional<ManifestKind> kind_of(std::string_view type) {
@@ -69,7 +70,8 @@ Descriptor parse_descriptor(const nlohmann::json& doc, const char* what) {
     throw Error(std::string("the manifest's ") + what + " " + d.digest + " has no valid size");
   d.size = size->get<uint64_t>();
   if (auto p = doc.find("platform"); p != doc.end() && p->is_object())
-    d.platform = normalize_platform({string_field(*p, "os"), string_field(*p, "architecture"), string_field(*p, "variant")});
+    d.platform =
+        normalize_platform({string_field(*p, "os"), string_field(*p, "architecture"), string_field(*p, "variant")});
   return d;
 }
 

@@ -72,7 +72,8 @@ Fetched fetch_top_manifest(RegistryClient& client, HttpClient& http, const Refer
   document = client.fetch_manifest(http, ref.path, manifest_reference(ref), store::kMaxManifestBytes);
   std::string digest = store::sha256_digest(document.body);
   if (!ref.digest.empty() && digest != ref.digest)
-    throw Error("the registry's manifest for " + ref.familiar() + " hashes to " + digest + ", not the digest asked for");
+    throw Error("the registry's manifest for " + ref.familiar() + " hashes to " + digest +
+                ", not the digest asked for");
   if (ref.digest.empty() && !document.digest_header.empty() && document.digest_header != digest)
     throw Error("the registry's manifest for " + ref.familiar() + " hashes to " + digest +
                 ", but its Docker-Content-Digest says " + document.digest_header);
@@ -98,13 +99,13 @@ std::vector<std::string> read_diff_ids(const nlohmann::json& config, size_t laye
 // An index states platforms itself; a lone manifest only says in its config.
 void check_config_platform(const nlohmann::json& config, const Platform& want, bool explicit_platform,
                            Progress& progress) {
-  Platform have = normalize_platform(
-      {config.value("os", ""), config.value("architecture", ""), config.value("variant", "")});
+  Platform have =
+      normalize_platform({config.value("os", ""), config.value("architecture", ""), config.value("variant", "")});
   if (have.os.empty() || have.architecture.empty() || have == want) return;
-  if (explicit_platform)
-    throw Error("the image is for " + have.str() + ", not the requested platform " + want.str());
+  if (explicit_platform) throw Error("the image is for " + have.str() + ", not the requested platform " + want.str());
   progress.line("WARNING: The requested image's platform (" + have.str() +
-                ") does not match the detected host platform (" + want.str() + ") and no specific platform was requested");
+                ") does not match the detected host platform (" + want.str() +
+                ") and no specific platform was requested");
 }
 
 Resolved resolve(RegistryClient& client, HttpClient& http, const Reference& ref, const Platform& want,
@@ -132,9 +133,10 @@ Resolved resolve(RegistryClient& client, HttpClient& http, const Reference& ref,
 
   const Descriptor& config_blob = out.manifest.config;
   check_document_size(config_blob, "the image config");
-  std::string config_body = blobs.has(config_blob.digest)
-                                ? blobs.read(config_blob.digest, store::kMaxManifestBytes)
-                                : client.fetch_small_blob(http, ref.path, config_blob.digest, store::kMaxManifestBytes).body;
+  std::string config_body =
+      blobs.has(config_blob.digest)
+          ? blobs.read(config_blob.digest, store::kMaxManifestBytes)
+          : client.fetch_small_blob(http, ref.path, config_blob.digest, store::kMaxManifestBytes).body;
   verify(config_body, config_blob, "the image config");
   nlohmann::json config = parse_json(config_body, "the image config");
   out.diff_ids = read_diff_ids(config, out.manifest.layers.size());
@@ -213,7 +215,8 @@ std::vector<LayerJob> layer_jobs(const Resolved& resolved, const store::ContentS
   std::vector<LayerJob> jobs;
   for (size_t i = 0; i < resolved.manifest.layers.size(); ++i) {
     const Descriptor& blob = resolved.manifest.layers[i];
-    bool listed = std::any_of(jobs.begin(), jobs.end(), [&](const LayerJob& j) { return j.blob.digest == blob.digest; });
+    bool listed =
+        std::any_of(jobs.begin(), jobs.end(), [&](const LayerJob& j) { return j.blob.digest == blob.digest; });
     if (!listed) jobs.push_back({blob, resolved.diff_ids[i], short_id(blob.digest), blobs.has(blob.digest)});
   }
   return jobs;
@@ -230,14 +233,14 @@ struct LayerContext {
 // Under a per-blob lock, so a concurrent mini pulling the same layer waits
 // for this download instead of making its own.
 void download_layer(const LayerContext& ctx, HttpClient& http, const LayerJob& job) {
-  std::filesystem::path lock_path = ctx.stores.blobs.layout().locks() / ("blob-" + store::digest_hex(job.blob.digest) + ".lock");
+  std::filesystem::path lock_path =
+      ctx.stores.blobs.layout().locks() / ("blob-" + store::digest_hex(job.blob.digest) + ".lock");
   fsutil::FileLock lock(lock_path);
   if (!ctx.stores.blobs.has(job.blob.digest)) {
     auto ingest = ctx.stores.blobs.begin_ingest();
-    BlobDownload download{ctx.repository, job.blob,
-                          [&](uint64_t held, uint64_t total) { ctx.progress.bytes(job.id, held, total); },
-                          [&](const std::string& reason) { ctx.progress.status(job.id, "Retrying: " + reason); },
-                          &ctx.cancelled};
+    BlobDownload download{
+        ctx.repository, job.blob, [&](uint64_t held, uint64_t total) { ctx.progress.bytes(job.id, held, total); },
+        [&](const std::string& reason) { ctx.progress.status(job.id, "Retrying: " + reason); }, &ctx.cancelled};
     ctx.progress.status(job.id, "Downloading");
     download_blob(ctx.client, http, download, *ingest);
     ctx.progress.status(job.id, "Verifying Checksum");
@@ -291,7 +294,8 @@ store::ImageRecord pull_image(const PullStores& stores, const Reference& ref, co
   std::vector<LayerJob> jobs = layer_jobs(resolved, stores.blobs);
   for (const auto& job : jobs) progress.status(job.id, job.present ? "Already exists" : "Pulling fs layer");
   std::atomic<bool> cancelled{false};
-  int concurrency = options.max_concurrent_downloads > 0 ? options.max_concurrent_downloads : config.max_concurrent_downloads;
+  int concurrency =
+      options.max_concurrent_downloads > 0 ? options.max_concurrent_downloads : config.max_concurrent_downloads;
   pull_layers({*session.client, stores, ref.path, progress, cancelled}, jobs, concurrency);
 
   // The manifests and config go in last: an interrupted pull leaves no
@@ -301,9 +305,8 @@ store::ImageRecord pull_image(const PullStores& stores, const Reference& ref, co
   auto previous = stores.images.find(name);
   bool current = previous && previous->manifest_digest == resolved.manifest_digest &&
                  previous->repo_digest == resolved.repo_digest;
-  store::ImageRecord record = current ? *previous
-                                      : store::ImageRecord{resolved.manifest_digest, resolved.repo_digest,
-                                                           store::now_rfc3339()};
+  store::ImageRecord record =
+      current ? *previous : store::ImageRecord{resolved.manifest_digest, resolved.repo_digest, store::now_rfc3339()};
   if (!current) stores.images.set(name, record);
 
   progress.line("Digest: " + resolved.repo_digest);

@@ -22,8 +22,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr std::string_view kExtensions[] = {".tar.gz", ".tgz", ".tar.xz", ".txz", ".tar.bz2", ".tbz2",
-                                            ".tar.zst", ".tar.zstd", ".tzst", ".tar"};
+constexpr std::string_view kExtensions[] = {".tar.gz", ".tgz",     ".tar.xz",   ".txz",  ".tar.bz2",
+                                            ".tbz2",   ".tar.zst", ".tar.zstd", ".tzst", ".tar"};
 
 bool is_hex64(std::string_view s) {
   return s.size() == 64 && std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isxdigit(c); });
@@ -85,9 +85,7 @@ void download_file(HttpClient& http, const RegistryConfig& config, const std::st
     fsutil::write_all(fd, chunk);
     written += chunk.size();
   };
-  get.fail = [&](const HttpResponse& response) {
-    throw Error(url + " answered " + std::to_string(response.status));
-  };
+  get.fail = [&](const HttpResponse& response) { throw Error(url + " answered " + std::to_string(response.status)); };
   get.on_bytes = [&](uint64_t held, uint64_t total) { progress.bytes(id, held, total); };
   get.on_retry = [&](const std::string& reason) { progress.status(id, "Retrying: " + reason); };
   run_resumable(get);

@@ -16,9 +16,9 @@
 namespace mini::test {
 namespace {
 
+using nlohmann::json;
 using ::testing::HasSubstr;
 using ::testing::Not;
-using nlohmann::json;
 
 const std::string kMuslManifest = "sha256:a34ce92094b7b100a98fbd21411a92825f6827b1bc5f6918c253516c90556998";
 const std::string kArm64Manifest = "sha256:3cb83a1fb0a5d7064741699ec39f3276d393df432c7c287e8486154465910a89";

@@ -16,8 +16,8 @@ namespace mini::test {
 
 struct ServerRequest {
   std::string method;
-  std::string path;   // without the query
-  std::string query;  // after '?', still encoded
+  std::string path;                            // without the query
+  std::string query;                           // after '?', still encoded
   std::map<std::string, std::string> headers;  // lower-case names
 
   std::string header(const std::string& lower_case_name) const;

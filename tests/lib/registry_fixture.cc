@@ -94,8 +94,11 @@ LocalRegistry::LocalRegistry(const fs::path& dir, const std::optional<TokenAuthC
   std::ofstream config(dir / "registry.yml");
   config << "version: 0.1\n"
             "log:\n  level: error\n  accesslog:\n    disabled: true\n"
-            "storage:\n  filesystem:\n    rootdirectory: " << (dir / "data").string() << "\n"
-            "http:\n  addr: 127.0.0.1:" << port_ << "\n";
+            "storage:\n  filesystem:\n    rootdirectory: "
+         << (dir / "data").string()
+         << "\n"
+            "http:\n  addr: 127.0.0.1:"
+         << port_ << "\n";
   if (auth)
     config << "auth:\n  token:\n    realm: " << auth->realm << "\n    service: " << auth->service
            << "\n    issuer: " << auth->issuer << "\n    rootcertbundle: " << auth->root_cert.string() << "\n";
@@ -209,9 +212,14 @@ std::string TokenServer::token_for(const std::string& subject, const std::vector
   }
   long now = static_cast<long>(std::time(nullptr));
   json header = {{"typ", "JWT"}, {"alg", "RS256"}, {"x5c", {base64(cert_der_)}}};
-  json claims = {{"iss", "mini-test-issuer"}, {"sub", subject},   {"aud", "mini-test-registry"},
-                 {"exp", now + 300},          {"nbf", now - 60},  {"iat", now},
-                 {"jti", std::to_string(now) + "-" + std::to_string(std::rand())}, {"access", access}};
+  json claims = {{"iss", "mini-test-issuer"},
+                 {"sub", subject},
+                 {"aud", "mini-test-registry"},
+                 {"exp", now + 300},
+                 {"nbf", now - 60},
+                 {"iat", now},
+                 {"jti", std::to_string(now) + "-" + std::to_string(std::rand())},
+                 {"access", access}};
   std::string input = base64url(header.dump()) + "." + base64url(claims.dump());
   return input + "." + base64url(sign(input));
 }
@@ -258,7 +266,8 @@ void FakeRegistry::handle(const ServerRequest& request, ServerReply& reply) {
   if (request.path.rfind(blobs, 0) == 0) {
     std::string digest = request.path.substr(blobs.size());
     if (redirect_blobs)
-      return reply.send(307, "", {{"Location", "http://localhost:" + std::to_string(server_->port()) + "/storage/" + digest}});
+      return reply.send(307, "",
+                        {{"Location", "http://localhost:" + std::to_string(server_->port()) + "/storage/" + digest}});
     return serve_blob(digest, request, reply);
   }
   reply.send(404, registry_errors("NAME_UNKNOWN", "repository name not known to registry"));
@@ -279,8 +288,8 @@ void FakeRegistry::serve_blob(const std::string& digest, const ServerRequest& re
   std::map<std::string, std::string> headers = {{"Content-Type", "application/octet-stream"},
                                                 {"Content-Length", std::to_string(data.size() - start)}};
   if (start > 0)
-    headers["Content-Range"] = "bytes " + std::to_string(start) + "-" + std::to_string(data.size() - 1) + "/" +
-                               std::to_string(data.size());
+    headers["Content-Range"] =
+        "bytes " + std::to_string(start) + "-" + std::to_string(data.size() - 1) + "/" + std::to_string(data.size());
   reply.head(start > 0 ? 206 : 200, headers);
   size_t end = data.size();
   bool interrupt = (cut_first_layer_get || stall_first_layer_get) && start == 0 && !cut_done_.exchange(true);
@@ -321,9 +330,9 @@ void make_multiarch_layout(const fs::path& images, const fs::path& dir) {
     entry.erase("annotations");
     manifests.push_back(entry);
   }
-  std::string index = json{{"schemaVersion", 2}, {"mediaType", "application/vnd.oci.image.index.v1+json"},
-                           {"manifests", manifests}}
-                          .dump();
+  std::string index =
+      json{{"schemaVersion", 2}, {"mediaType", "application/vnd.oci.image.index.v1+json"}, {"manifests", manifests}}
+          .dump();
   write_blob(dir, index);
   std::ofstream(dir / "oci-layout") << R"({"imageLayoutVersion":"1.0.0"})";
   json top = {{"schemaVersion", 2},

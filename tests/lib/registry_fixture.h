@@ -69,18 +69,18 @@ class FakeRegistry {
   std::string host() const { return server_->host(); }
   std::string manifest_digest() const { return manifest_digest_; }
 
-  std::atomic<bool> corrupt_layers{false};        // flip a byte in the middle of every layer
-  std::atomic<bool> cut_first_layer_get{false};   // half a layer, then the connection drops
-  std::atomic<bool> stall_first_layer_get{false}; // half a layer, then 4 seconds of silence
-  std::atomic<bool> server_error_first{false};    // 500 to the first manifest request
-  std::atomic<bool> too_many_requests{false};     // 429 with Retry-After to manifests
-  std::atomic<bool> redirect_blobs{false};        // 307 to http://localhost:PORT/storage/...
-  std::atomic<bool> schema1{false};               // answer manifests as Docker schema1
-  std::atomic<int> throttle_ms{0};                // pause between 64 KiB pieces of a layer
-  std::string basic_auth;                         // "user:pass" required on /v2/, when set
+  std::atomic<bool> corrupt_layers{false};         // flip a byte in the middle of every layer
+  std::atomic<bool> cut_first_layer_get{false};    // half a layer, then the connection drops
+  std::atomic<bool> stall_first_layer_get{false};  // half a layer, then 4 seconds of silence
+  std::atomic<bool> server_error_first{false};     // 500 to the first manifest request
+  std::atomic<bool> too_many_requests{false};      // 429 with Retry-After to manifests
+  std::atomic<bool> redirect_blobs{false};         // 307 to http://localhost:PORT/storage/...
+  std::atomic<bool> schema1{false};                // answer manifests as Docker schema1
+  std::atomic<int> throttle_ms{0};                 // pause between 64 KiB pieces of a layer
+  std::string basic_auth;                          // "user:pass" required on /v2/, when set
 
-  std::atomic<int> full_layer_gets{0};   // layer GETs without a Range
-  std::atomic<int> range_layer_gets{0};  // layer GETs with one
+  std::atomic<int> full_layer_gets{0};       // layer GETs without a Range
+  std::atomic<int> range_layer_gets{0};      // layer GETs with one
   std::atomic<int> redirected_gets{0};       // requests that followed a redirect
   std::atomic<int> leaked_authorization{0};  // of those, the ones that carried Authorization
 

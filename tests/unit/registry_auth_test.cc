@@ -16,7 +16,8 @@ TEST(WwwAuthenticate, BearerWithQuotedCommas) {
 }
 
 TEST(WwwAuthenticate, ParamNamesAreCaseInsensitiveAndSpacesAllowed) {
-  auto challenges = parse_www_authenticate(R"(bearer Realm = "http://127.0.0.1:9/token" , Service=reg, error="insufficient_scope")");
+  auto challenges =
+      parse_www_authenticate(R"(bearer Realm = "http://127.0.0.1:9/token" , Service=reg, error="insufficient_scope")");
   ASSERT_EQ(challenges.size(), 1u);
   EXPECT_EQ(challenges[0].params.at("realm"), "http://127.0.0.1:9/token");
   EXPECT_EQ(challenges[0].params.at("service"), "reg");

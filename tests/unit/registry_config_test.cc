@@ -20,7 +20,8 @@ TEST(RegistryConfig, DaemonJsonKeys) {
     "registry-connect-timeout": 7,
     "registry-stall-timeout": 9,
     "log-level": "debug"
-  })", "test");
+  })",
+                                                "test");
   EXPECT_EQ(config.mirrors, (std::vector<std::string>{"http://127.0.0.1:5000", "https://mirror.example"}));
   EXPECT_EQ(config.insecure.size(), 3u);
   EXPECT_EQ(config.max_concurrent_downloads, 5);
@@ -51,8 +52,8 @@ TEST(RegistryConfig, DefaultsAndErrors) {
 }
 
 TEST(RegistryConfig, InsecureRegistries) {
-  RegistryConfig config = parse_registry_config(
-      R"({"insecure-registries": ["10.1.2.3:5000", "192.168.0.0/16", "plainhost"]})", "test");
+  RegistryConfig config =
+      parse_registry_config(R"({"insecure-registries": ["10.1.2.3:5000", "192.168.0.0/16", "plainhost"]})", "test");
   EXPECT_TRUE(is_insecure_registry(config, "10.1.2.3:5000"));
   EXPECT_FALSE(is_insecure_registry(config, "10.1.2.3:5001"));
   EXPECT_TRUE(is_insecure_registry(config, "192.168.4.5:443"));

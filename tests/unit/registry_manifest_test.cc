@@ -96,7 +96,8 @@ TEST(ManifestKind, Schema1IsRefusedClearly) {
   std::string message = what([] { detect_manifest_kind(media::kDockerSchema1Signed, json::object()); });
   EXPECT_NE(message.find("schema1"), std::string::npos) << message;
   EXPECT_THROW(detect_manifest_kind(media::kDockerSchema1, json::object()), Error);
-  EXPECT_THROW(detect_manifest_kind("application/json", json{{"schemaVersion", 1}, {"fsLayers", json::array()}}), Error);
+  EXPECT_THROW(detect_manifest_kind("application/json", json{{"schemaVersion", 1}, {"fsLayers", json::array()}}),
+               Error);
 }
 
 TEST(ManifestAccept, ListsAllFourFormats) {
@@ -114,8 +115,9 @@ json image_manifest(const std::string& layer_type) {
 }
 
 TEST(ImageManifest, ParsesConfigAndLayers) {
-  for (std::string type : {"application/vnd.oci.image.layer.v1.tar+gzip", "application/vnd.oci.image.layer.v1.tar+zstd",
-                           "application/vnd.oci.image.layer.v1.tar", "application/vnd.docker.image.rootfs.diff.tar.gzip"}) {
+  for (std::string type :
+       {"application/vnd.oci.image.layer.v1.tar+gzip", "application/vnd.oci.image.layer.v1.tar+zstd",
+        "application/vnd.oci.image.layer.v1.tar", "application/vnd.docker.image.rootfs.diff.tar.gzip"}) {
     ImageManifest m = parse_image_manifest(image_manifest(type));
     EXPECT_EQ(m.config.digest, kA);
     ASSERT_EQ(m.layers.size(), 1u);
