@@ -1,5 +1,8 @@
 #include "registry/errors.h"
 
+#include <algorithm>
+#include <cctype>
+
 #include <nlohmann/json.hpp>
 
 namespace mini::registry {
@@ -31,6 +34,13 @@ std::string status_text(long status) {
 std::string with_detail(std::string text, const HttpResponse& response) {
   std::string detail = registry_error_message(response.body);
   return detail.empty() ? text : text + " (" + detail + ")";
+}
+
+// Retry-After is either a number of seconds or an HTTP date.
+std::string retry_after(const std::string& value) {
+  if (value.empty()) return "; try again later";
+  bool seconds = std::all_of(value.begin(), value.end(), [](unsigned char c) { return std::isdigit(c); });
+  return "; try again " + (seconds ? "in " + value + " seconds" : "after " + value);
 }
 
 }  // namespace
@@ -69,8 +79,7 @@ void throw_status(const std::string& host, const std::string& what, const HttpRe
   if (response.status == 401 || response.status == 403) throw_unauthorized(host, false, response);
   std::string text = "registry " + host + " answered " + status_text(response.status) + " to " + what;
   if (response.status == 429) {
-    std::string after = response.header("retry-after");
-    text += after.empty() ? "; try again later" : "; try again after " + after + " seconds";
+    text += retry_after(response.header("retry-after"));
     text += ", or log in with " + login_hint(host) + " for a higher pull limit";
     throw RegistryError(text, response.status);
   }

@@ -324,7 +324,7 @@ TEST_F(RegistryTest, ServerErrorsAreRetriedAndRateLimitsExplained) {
   EXPECT_NE(refused.exit_code, 0);
   EXPECT_EQ(line_count(refused.err), 1u) << refused.err;
   EXPECT_THAT(refused.err, HasSubstr("429"));
-  EXPECT_THAT(refused.err, HasSubstr("42 seconds"));
+  EXPECT_THAT(refused.err, HasSubstr("in 42 seconds"));
   EXPECT_THAT(refused.err, HasSubstr("mini login"));
 }
 
