@@ -12,7 +12,7 @@ PACKAGES=(
   libcurl4-openssl-dev libarchive-dev libssl-dev nlohmann-json3-dev libcli11-dev
   libgtest-dev libgmock-dev libseccomp-dev
   busybox-static util-linux iproute2 procps tar gzip xz-utils zstd bzip2 curl
-  docker-registry skopeo
+  docker-registry skopeo openssl
 )
 
 missing_packages() {
