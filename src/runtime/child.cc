@@ -1,0 +1,386 @@
+#include "runtime/child.h"
+
+#include <fcntl.h>
+#include <grp.h>
+#include <linux/openat2.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <climits>
+#include <cstdio>
+#include <cstring>
+#include <map>
+
+#include "common/error.h"
+
+namespace mini::runtime {
+
+namespace {
+
+// ---- Plain helpers for the child: fixed buffers, raw syscalls. ----
+
+[[noreturn]] void fail(const ChildPlan& plan, const char* step, int err, const char* detail = nullptr) noexcept {
+  ChildReport report;
+  report.err = err;
+  size_t n = 0;
+  for (const char* s = step; *s && n + 1 < sizeof(report.step); ++s) report.step[n++] = *s;
+  if (detail) {
+    for (const char* s = " "; *s && n + 1 < sizeof(report.step); ++s) report.step[n++] = *s;
+    for (const char* s = detail; *s && n + 1 < sizeof(report.step); ++s) report.step[n++] = *s;
+  }
+  report.step[n] = '\0';
+  ssize_t ignored = ::write(plan.report_fd, &report, sizeof(report));
+  (void)ignored;
+  ::_exit(125);
+}
+
+int open_in_root(int root_fd, const char* path, int flags) noexcept {
+  open_how how{};
+  how.flags = static_cast<uint64_t>(flags) | O_CLOEXEC;
+  how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
+  while (*path == '/') ++path;
+  if (*path == '\0') path = ".";
+  return static_cast<int>(::syscall(SYS_openat2, root_fd, path, &how, sizeof(how)));
+}
+
+// Opens the mount target `path` inside the root, creating missing
+// directories (and the final file for file binds). Symlinks resolve inside
+// the root, never out of it. Returns an O_PATH fd or -errno.
+int open_mount_target(int root_fd, const char* path, bool file) noexcept {
+  char buf[PATH_MAX];
+  size_t len = std::strlen(path);
+  if (len >= sizeof(buf)) return -ENAMETOOLONG;
+  std::memcpy(buf, path, len + 1);
+  int parent = ::fcntl(root_fd, F_DUPFD_CLOEXEC, 0);
+  if (parent < 0) return -errno;
+  size_t start = 0;
+  while (buf[start] == '/') ++start;
+  while (buf[start] != '\0') {
+    size_t end = start;
+    while (buf[end] != '\0' && buf[end] != '/') ++end;
+    bool last = true;
+    for (size_t i = end; buf[i] != '\0'; ++i)
+      if (buf[i] != '/') last = false;
+    char saved = buf[end];
+    buf[end] = '\0';
+    bool want_file = last && file;
+    int fd = open_in_root(root_fd, buf, O_PATH | (want_file ? 0 : O_DIRECTORY));
+    if (fd < 0 && errno == ENOENT) {
+      const char* name = buf + start;
+      int rc;
+      if (want_file) {
+        rc = ::openat(parent, name, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644);
+        if (rc >= 0) ::close(rc);
+      } else {
+        rc = ::mkdirat(parent, name, 0755);
+      }
+      if (rc < 0 && errno != EEXIST) {
+        int err = errno;
+        ::close(parent);
+        return -err;
+      }
+      fd = open_in_root(root_fd, buf, O_PATH | (want_file ? 0 : O_DIRECTORY));
+    }
+    if (fd < 0) {
+      int err = errno;
+      ::close(parent);
+      return -err;
+    }
+    ::close(parent);
+    parent = fd;
+    buf[end] = saved;
+    start = end;
+    while (buf[start] == '/') ++start;
+  }
+  return parent;
+}
+
+void fd_path(int fd, char (&out)[64]) noexcept { std::snprintf(out, sizeof(out), "/proc/self/fd/%d", fd); }
+
+unsigned long locked_flags(const char* path) noexcept {
+  struct statvfs st {};
+  if (::statvfs(path, &st) != 0) return 0;
+  unsigned long flags = 0;
+  if (st.f_flag & ST_NOSUID) flags |= MS_NOSUID;
+  if (st.f_flag & ST_NODEV) flags |= MS_NODEV;
+  if (st.f_flag & ST_NOEXEC) flags |= MS_NOEXEC;
+  if (st.f_flag & ST_NOATIME) flags |= MS_NOATIME;
+  if (st.f_flag & ST_NODIRATIME) flags |= MS_NODIRATIME;
+  if (st.f_flag & ST_RELATIME) flags |= MS_RELATIME;
+  return flags;
+}
+
+void mount_one(const ChildPlan& plan, int root_fd, const MountStep& step) noexcept {
+  int target = open_mount_target(root_fd, step.target.c_str(), step.bind && step.target_is_file);
+  if (target < 0) fail(plan, "create mount target", -target, step.target.c_str());
+  char path[64];
+  fd_path(target, path);
+  unsigned long first = step.bind ? (step.flags & (MS_BIND | MS_REC)) : step.flags;
+  if (::mount(step.source.c_str(), path, step.bind ? nullptr : step.fstype.c_str(), first,
+              step.data.empty() ? nullptr : step.data.c_str()) != 0)
+    fail(plan, "mount", errno, step.target.c_str());
+  ::close(target);
+  if (!step.remount && !step.propagation) return;
+  // The fd names the directory under the new mount; reopen to reach the mount itself.
+  target = open_in_root(root_fd, step.target.c_str(), O_PATH);
+  if (target < 0) fail(plan, "reopen mount target", errno, step.target.c_str());
+  fd_path(target, path);
+  if (step.remount &&
+      ::mount(nullptr, path, nullptr, MS_BIND | MS_REMOUNT | step.flags | locked_flags(path), nullptr) != 0)
+    fail(plan, "remount", errno, step.target.c_str());
+  if (step.propagation && ::mount(nullptr, path, nullptr, step.propagation, nullptr) != 0)
+    fail(plan, "set mount propagation", errno, step.target.c_str());
+  ::close(target);
+}
+
+// mknod where we may; inside a user namespace, bind the host's node instead.
+void populate_dev(const ChildPlan& plan, int root_fd) noexcept {
+  int dev = open_in_root(root_fd, "dev", O_PATH | O_DIRECTORY);
+  if (dev < 0) fail(plan, "open /dev", errno);
+  mode_t old_umask = ::umask(0);
+  for (const auto& device : default_devices()) {
+    if (::mknodat(dev, device.name, S_IFCHR | 0666, makedev(device.major, device.minor)) == 0) continue;
+    if (errno != EPERM) fail(plan, "create device", errno, device.name);
+    int file = ::openat(dev, device.name, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0666);
+    if (file < 0) fail(plan, "create device", errno, device.name);
+    ::close(file);
+    int target = ::openat(dev, device.name, O_PATH | O_CLOEXEC | O_NOFOLLOW);
+    char host[32], path[64];
+    std::snprintf(host, sizeof(host), "/dev/%s", device.name);
+    fd_path(target, path);
+    if (target < 0 || ::mount(host, path, nullptr, MS_BIND, nullptr) != 0) fail(plan, "bind device", errno, host);
+    ::close(target);
+  }
+  ::umask(old_umask);
+  for (const auto& [name, target] : default_dev_symlinks())
+    if (::symlinkat(target, dev, name) != 0 && errno != EEXIST) fail(plan, "create /dev symlink", errno, name);
+  ::close(dev);
+}
+
+// runc's way: the pty is born inside the container's devpts, so the
+// container sees /dev/pts/0; the master goes to the parent for relaying.
+void make_console(const ChildPlan& plan, int root_fd) noexcept {
+  int master = open_in_root(root_fd, "dev/pts/ptmx", O_RDWR | O_NOCTTY);
+  if (master < 0) fail(plan, "open /dev/pts/ptmx", errno);
+  int unlock = 0;
+  if (::ioctl(master, TIOCSPTLCK, &unlock) != 0) fail(plan, "unlock pty", errno);
+  int slave = ::ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY);
+  if (slave < 0) fail(plan, "open pty", errno);
+  char control[CMSG_SPACE(sizeof(int))] = {};
+  char byte = 'p';
+  iovec iov{&byte, 1};
+  msghdr msg{};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control;
+  msg.msg_controllen = sizeof(control);
+  cmsghdr* cmsg = CMSG_FIRSTHDR(&msg);
+  cmsg->cmsg_level = SOL_SOCKET;
+  cmsg->cmsg_type = SCM_RIGHTS;
+  cmsg->cmsg_len = CMSG_LEN(sizeof(int));
+  std::memcpy(CMSG_DATA(cmsg), &master, sizeof(int));
+  if (::sendmsg(plan.console_fd, &msg, 0) != 1) fail(plan, "send pty to mini", errno);
+  ::close(master);
+  if (::ioctl(slave, TIOCSCTTY, 0) != 0) fail(plan, "set controlling terminal", errno);
+  for (int fd = 0; fd < 3; ++fd)
+    if (::dup2(slave, fd) < 0) fail(plan, "attach pty", errno);
+  if (slave > 2) ::close(slave);
+}
+
+void pivot_into(const ChildPlan& plan, int root_fd) noexcept {
+  if (::fchdir(root_fd) != 0) fail(plan, "enter rootfs", errno);
+  // pivot_root(".", ".") stacks the old root on top of the new one; the
+  // detach below then leaves only the container's tree.
+  if (::syscall(SYS_pivot_root, ".", ".") != 0) fail(plan, "pivot_root", errno);
+  if (::umount2(".", MNT_DETACH) != 0) fail(plan, "detach old root", errno);
+  if (::chdir("/") != 0) fail(plan, "chdir /", errno);
+}
+
+void mask_paths(const ChildPlan& plan) noexcept {
+  for (const auto& path : plan.masked_paths) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) continue;  // not on this kernel
+    int rc = S_ISDIR(st.st_mode) ? ::mount("tmpfs", path.c_str(), "tmpfs", MS_RDONLY, "size=0k")
+                                 : ::mount("/dev/null", path.c_str(), nullptr, MS_BIND, nullptr);
+    if (rc != 0) fail(plan, "mask", errno, path.c_str());
+  }
+  for (const auto& path : plan.readonly_paths) {
+    if (::mount(path.c_str(), path.c_str(), nullptr, MS_BIND | MS_REC, nullptr) != 0) {
+      if (errno == ENOENT) continue;
+      fail(plan, "make read-only", errno, path.c_str());
+    }
+    if (::mount(nullptr, path.c_str(), nullptr, MS_BIND | MS_REMOUNT | MS_RDONLY | locked_flags(path.c_str()),
+                nullptr) != 0)
+      fail(plan, "make read-only", errno, path.c_str());
+  }
+  if (plan.root_readonly &&
+      ::mount(nullptr, "/", nullptr, MS_BIND | MS_REMOUNT | MS_RDONLY | locked_flags("/"), nullptr) != 0)
+    fail(plan, "make the root read-only", errno);
+}
+
+void loopback_up(const ChildPlan& plan) noexcept {
+  int sock = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (sock < 0) fail(plan, "bring up loopback", errno);
+  ifreq ifr{};
+  std::strncpy(ifr.ifr_name, "lo", IFNAMSIZ - 1);
+  if (::ioctl(sock, SIOCGIFFLAGS, &ifr) != 0) fail(plan, "bring up loopback", errno);
+  ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+  if (::ioctl(sock, SIOCSIFFLAGS, &ifr) != 0) fail(plan, "bring up loopback", errno);
+  ::close(sock);
+}
+
+// Docker creates a missing working directory instead of failing.
+void make_cwd(const ChildPlan& plan) noexcept {
+  char buf[PATH_MAX];
+  size_t len = plan.cwd.size();
+  if (len >= sizeof(buf)) fail(plan, "working directory", ENAMETOOLONG);
+  std::memcpy(buf, plan.cwd.c_str(), len + 1);
+  for (size_t i = 1; i <= len; ++i) {
+    if (buf[i] != '/' && buf[i] != '\0') continue;
+    char saved = buf[i];
+    buf[i] = '\0';
+    if (::mkdir(buf, 0755) != 0 && errno != EEXIST) fail(plan, "create working directory", errno, plan.cwd.c_str());
+    buf[i] = saved;
+  }
+}
+
+void become_user(const ChildPlan& plan) noexcept {
+  const char* step = nullptr;
+  // Keep the permitted set across the uid change; the sets are applied below.
+  if (::prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) != 0) fail(plan, "keep capabilities", errno);
+  if (int err = drop_bounding_set(plan.capabilities, &step)) fail(plan, step, err);
+  if (::setgroups(plan.groups.size(), plan.groups.data()) != 0) fail(plan, "set supplementary groups", errno);
+  if (::setresgid(plan.gid, plan.gid, plan.gid) != 0) fail(plan, "set group id", errno);
+  if (::setresuid(plan.uid, plan.uid, plan.uid) != 0) fail(plan, "set user id", errno);
+  if (::prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) != 0) fail(plan, "keep capabilities", errno);
+  if (int err = apply_capability_sets(plan.capabilities, &step)) fail(plan, step, err);
+}
+
+[[noreturn]] void exec_command(const ChildPlan& plan) noexcept {
+  int err = ENOENT;
+  for (const auto& candidate : plan.exec_candidates) {
+    ::execve(candidate.c_str(), plan.argv.data(), plan.envp.data());
+    // As execvp does: a path that exists but can't run outranks "not found".
+    if (errno != ENOENT && errno != ENOTDIR) {
+      if (err == ENOENT || errno != EACCES) err = errno;
+    }
+  }
+  fail(plan, "exec", err);
+}
+
+}  // namespace
+
+void finalize_exec_arrays(ChildPlan& plan) {
+  plan.argv.clear();
+  for (auto& arg : plan.args) plan.argv.push_back(arg.data());
+  plan.argv.push_back(nullptr);
+  plan.envp.clear();
+  for (auto& entry : plan.env) plan.envp.push_back(entry.data());
+  plan.envp.push_back(nullptr);
+}
+
+std::vector<std::string> exec_candidates(const std::string& command, const std::vector<std::string>& env) {
+  if (command.find('/') != std::string::npos) return {command};
+  std::string path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+  for (const auto& entry : env)
+    if (entry.rfind("PATH=", 0) == 0) path = entry.substr(5);
+  std::vector<std::string> candidates;
+  size_t start = 0;
+  while (start <= path.size()) {
+    size_t end = path.find(':', start);
+    if (end == std::string::npos) end = path.size();
+    std::string dir = path.substr(start, end - start);
+    candidates.push_back((dir.empty() ? std::string(".") : dir) + "/" + command);
+    start = end + 1;
+  }
+  return candidates;
+}
+
+int rlimit_resource(const std::string& name) {
+  static const std::map<std::string, int> resources = {
+      {"RLIMIT_AS", RLIMIT_AS},         {"RLIMIT_CORE", RLIMIT_CORE},         {"RLIMIT_CPU", RLIMIT_CPU},
+      {"RLIMIT_DATA", RLIMIT_DATA},     {"RLIMIT_FSIZE", RLIMIT_FSIZE},       {"RLIMIT_LOCKS", RLIMIT_LOCKS},
+      {"RLIMIT_MEMLOCK", RLIMIT_MEMLOCK}, {"RLIMIT_MSGQUEUE", RLIMIT_MSGQUEUE}, {"RLIMIT_NICE", RLIMIT_NICE},
+      {"RLIMIT_NOFILE", RLIMIT_NOFILE}, {"RLIMIT_NPROC", RLIMIT_NPROC},       {"RLIMIT_RSS", RLIMIT_RSS},
+      {"RLIMIT_RTPRIO", RLIMIT_RTPRIO}, {"RLIMIT_RTTIME", RLIMIT_RTTIME},     {"RLIMIT_SIGPENDING", RLIMIT_SIGPENDING},
+      {"RLIMIT_STACK", RLIMIT_STACK},
+  };
+  auto it = resources.find(name);
+  if (it == resources.end()) throw Error("config.json: unknown rlimit " + name);
+  return it->second;
+}
+
+// The container's birth, top to bottom. Every step either succeeds or
+// reports itself and exits; nothing here allocates.
+void contain(const ChildPlan& plan) noexcept {
+  // 1. Die with mini, and only start once the parent has set up the cgroup
+  //    and the id maps.
+  if (::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0) fail(plan, "set parent-death signal", errno);
+  char go = 0;
+  if (::read(plan.go_fd, &go, 1) != 1) ::_exit(125);  // the parent is gone or gave up
+  ::close(plan.go_fd);
+  if (plan.new_user) {
+    // Become the namespace's root so files can be created for mount targets.
+    if (::setresgid(0, 0, 0) != 0 || ::setresuid(0, 0, 0) != 0) fail(plan, "become root in the user namespace", errno);
+  }
+  // 2. The cgroup namespace, now that the parent has moved us into the cgroup.
+  if (plan.new_cgroup && ::unshare(CLONE_NEWCGROUP) != 0) fail(plan, "create cgroup namespace", errno);
+  if (::setsid() < 0) fail(plan, "start a session", errno);
+  if (!plan.terminal) {
+    if (::dup2(plan.stdin_fd, 0) < 0 || ::dup2(plan.stdout_fd, 1) < 0 || ::dup2(plan.stderr_fd, 2) < 0)
+      fail(plan, "attach stdio", errno);
+  }
+  // 3. Nothing we mount may propagate back to the host.
+  if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) fail(plan, "make mounts private", errno);
+  // 4. The rootfs becomes a mount point of its own, then every spec mount
+  //    lands inside it, resolved without leaving it.
+  if (::mount(plan.rootfs.c_str(), plan.rootfs.c_str(), nullptr, MS_BIND | MS_REC, nullptr) != 0)
+    fail(plan, "bind rootfs", errno, plan.rootfs.c_str());
+  int root_fd = ::open(plan.rootfs.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (root_fd < 0) fail(plan, "open rootfs", errno, plan.rootfs.c_str());
+  for (const auto& step : plan.mounts) mount_one(plan, root_fd, step);
+  // 5. /dev: the standard devices and symlinks, and the console.
+  if (plan.populate_dev) populate_dev(plan, root_fd);
+  if (plan.terminal) make_console(plan, root_fd);
+  // 6. pivot_root and drop the host's tree.
+  pivot_into(plan, root_fd);
+  ::close(root_fd);
+  // 7. Masked and read-only paths, and the read-only root.
+  make_cwd(plan);
+  mask_paths(plan);
+  // 8. Host name and loopback.
+  if (plan.new_uts && !plan.hostname.empty() && ::sethostname(plan.hostname.c_str(), plan.hostname.size()) != 0)
+    fail(plan, "set hostname", errno);
+  if (plan.new_net) loopback_up(plan);
+  // 9. Limits, then the user and its capabilities. Without no_new_privs the
+  //    filter needs CAP_SYS_ADMIN, so it goes in while we still have it.
+  for (const auto& limit : plan.rlimits)
+    if (::setrlimit(static_cast<__rlimit_resource>(limit.resource), &limit.limit) != 0) fail(plan, "set rlimit", errno);
+  if (!plan.no_new_privileges)
+    if (int err = install_seccomp(plan.seccomp)) fail(plan, "install seccomp filter", err);
+  become_user(plan);
+  if (::chdir(plan.cwd.c_str()) != 0) fail(plan, "enter working directory", errno, plan.cwd.c_str());
+  // A uid change cleared the parent-death signal.
+  if (::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0) fail(plan, "set parent-death signal", errno);
+  if (plan.no_new_privileges) {
+    if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) fail(plan, "set no_new_privs", errno);
+    if (int err = install_seccomp(plan.seccomp)) fail(plan, "install seccomp filter", err);
+  }
+  // 10. Signals as a fresh process has them, then exec.
+  for (int sig = 1; sig < NSIG; ++sig)
+    if (sig != SIGKILL && sig != SIGSTOP) ::signal(sig, SIG_DFL);
+  ::sigprocmask(SIG_SETMASK, &plan.original_mask, nullptr);
+  exec_command(plan);
+}
+
+}  // namespace mini::runtime

@@ -1,0 +1,68 @@
+#pragma once
+// The container's side of clone(): everything it needs, decided before
+// clone as plain values, and the one ordered function that turns the cloned
+// process into the container. After clone there is no allocation and no
+// exception: a failing step writes a ChildReport to a close-on-exec pipe and
+// exits, and the parent turns it into the user's error message.
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+#include "runtime/capabilities.h"
+#include "runtime/mount_plan.h"
+#include "runtime/seccomp.h"
+
+namespace mini::runtime {
+
+struct ChildReport {
+  int err = 0;
+  char step[160] = {};
+};
+
+struct ChildRlimit {
+  int resource;
+  rlimit limit;
+};
+
+struct ChildPlan {
+  std::string rootfs;  // host path of the prepared root filesystem
+  std::vector<MountStep> mounts;
+  bool populate_dev = false;  // the spec put a tmpfs on /dev: add the standard devices
+  std::vector<std::string> masked_paths, readonly_paths;
+  bool root_readonly = false;
+  std::string hostname;
+  bool new_user = false, new_uts = false, new_net = false, new_cgroup = false;
+  std::vector<ChildRlimit> rlimits;
+  uid_t uid = 0;
+  gid_t gid = 0;
+  std::vector<gid_t> groups;
+  CapabilitySets capabilities;
+  bool no_new_privileges = false;
+  SeccompProgram seccomp;
+  std::string cwd = "/";
+  // execve arguments: args and env as C arrays, and where to look for the
+  // command (every $PATH candidate, already joined).
+  std::vector<std::string> args, env, exec_candidates;
+  std::vector<char*> argv, envp;
+  bool terminal = false;
+  int stdin_fd = 0, stdout_fd = 1, stderr_fd = 2;
+  // Pipes and sockets to the parent.
+  int go_fd = -1;          // read end: the parent writes one byte when the cgroup and maps are ready
+  int report_fd = -1;      // write end, close-on-exec: EOF at the parent means exec happened
+  int console_fd = -1;     // socket: the pty master goes to the parent through it
+  sigset_t original_mask;  // restored right before exec
+};
+
+// Fills argv/envp from args/env; call after the vectors stop changing.
+void finalize_exec_arrays(ChildPlan& plan);
+// Every path execve should try for args[0], searching the PATH in `env`.
+std::vector<std::string> exec_candidates(const std::string& command, const std::vector<std::string>& env);
+// "RLIMIT_NOFILE" -> RLIMIT_NOFILE; throws mini::Error for unknown names.
+int rlimit_resource(const std::string& name);
+
+[[noreturn]] void contain(const ChildPlan& plan) noexcept;
+
+}  // namespace mini::runtime

@@ -1,0 +1,315 @@
+// The parent's half of a container's life: plan, clone, hand over, relay,
+// wait, tear down. The child's half is contain() in child.cc.
+#include "runtime/container.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <sched.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
+#include "common/error.h"
+#include "common/fs_util.h"
+#include "runtime/cgroup.h"
+#include "runtime/child.h"
+#include "runtime/exit_status.h"
+#include "runtime/terminal.h"
+
+namespace mini::runtime {
+
+namespace {
+
+namespace fs = std::filesystem;
+using fsutil::UniqueFd;
+
+constexpr int kForwardedSignals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH, SIGCHLD};
+
+unsigned long clone_flags(const Spec& spec) {
+  unsigned long flags = 0;
+  for (const auto& ns : spec.namespaces) {
+    if (!ns.path.empty())
+      throw Error("config.json: joining an existing " + ns.type + " namespace (" + ns.path +
+                  ") is not supported yet; drop its \"path\" to create a new one");
+    if (ns.type == "pid") flags |= CLONE_NEWPID;
+    else if (ns.type == "network") flags |= CLONE_NEWNET;
+    else if (ns.type == "mount") flags |= CLONE_NEWNS;
+    else if (ns.type == "ipc") flags |= CLONE_NEWIPC;
+    else if (ns.type == "uts") flags |= CLONE_NEWUTS;
+    else if (ns.type == "user") flags |= CLONE_NEWUSER;
+    // cgroup: unshared by the child once it sits in its cgroup.
+  }
+  if (!(flags & CLONE_NEWNS))
+    throw Error("config.json: mini needs a \"mount\" namespace in linux.namespaces; it never mounts in the host's");
+  return flags;
+}
+
+fs::path resolve_rootfs(const Spec& spec, const RunOptions& options) {
+  fs::path root = spec.root_path.is_absolute() ? spec.root_path : options.bundle / spec.root_path;
+  std::error_code ec;
+  root = fs::absolute(root, ec).lexically_normal();
+  if (!fs::is_directory(root, ec))
+    throw Error("root.path " + root.string() + " is not a directory; prepare the rootfs before starting");
+  return root;
+}
+
+ChildPlan make_plan(const Spec& spec, const RunOptions& options) {
+  ChildPlan plan;
+  plan.rootfs = resolve_rootfs(spec, options).string();
+  plan.mounts = plan_mounts(spec.mounts, host_path_is_directory);
+  for (const auto& mount : spec.mounts)
+    if (mount.destination == "/dev" && mount.type == "tmpfs") plan.populate_dev = true;
+  plan.masked_paths = spec.masked_paths;
+  plan.readonly_paths = spec.readonly_paths;
+  plan.root_readonly = spec.root_readonly;
+  plan.hostname = spec.hostname;
+  plan.new_user = spec.has_namespace("user");
+  plan.new_uts = spec.has_namespace("uts");
+  plan.new_net = spec.has_namespace("network");
+  plan.new_cgroup = spec.has_namespace("cgroup");
+  if (!plan.hostname.empty() && !plan.new_uts)
+    throw Error("config.json: hostname needs a \"uts\" namespace; add it or drop the hostname");
+  for (const auto& limit : spec.process.rlimits)
+    plan.rlimits.push_back({rlimit_resource(limit.type), {limit.soft, limit.hard}});
+  plan.uid = spec.process.uid;
+  plan.gid = spec.process.gid;
+  plan.groups = spec.process.additional_gids;
+  plan.capabilities = resolve_capabilities(spec.process.capabilities, read_last_cap());
+  plan.no_new_privileges = spec.process.no_new_privileges;
+  plan.seccomp = compile_seccomp(spec.seccomp);
+  plan.cwd = spec.process.cwd;
+  plan.args = spec.process.args;
+  plan.env = spec.process.env;
+  plan.exec_candidates = exec_candidates(plan.args.front(), plan.env);
+  plan.terminal = spec.process.terminal;
+  plan.stdin_fd = options.stdio.in;
+  plan.stdout_fd = options.stdio.out;
+  plan.stderr_fd = options.stdio.err;
+  return plan;
+}
+
+std::pair<UniqueFd, UniqueFd> make_pipe() {
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0) throw_errno("pipe");
+  return {UniqueFd(fds[0]), UniqueFd(fds[1])};
+}
+
+std::string hint_for(const std::string& step, int err) {
+  if (err == EPERM || err == EACCES) {
+    if (step.rfind("exec", 0) == 0) return "";
+    return "; mini run needs root (or the capabilities to create namespaces and mount)";
+  }
+  if (step.rfind("create mount target", 0) == 0 && (err == ENOTDIR || err == EEXIST))
+    return "; something in the image is in the way of that mount target";
+  if (step.rfind("enter working directory", 0) == 0) return "; check -w/WORKDIR and the user's permissions";
+  return "";
+}
+
+// What the child reported, as the error the user sees.
+[[noreturn]] void throw_child_failure(const ChildReport& report, const Spec& spec) {
+  std::string step = report.step;
+  const std::string& command = spec.process.args.front();
+  if (step == "exec") {
+    if (report.err == ENOENT || report.err == ENOTDIR) {
+      std::string why = command.find('/') == std::string::npos ? "executable file not found in $PATH"
+                                                                : "no such file or directory";
+      throw ExecError("exec: \"" + command + "\": " + why, kExitNotFound);
+    }
+    throw ExecError("exec: \"" + command + "\": " + std::strerror(report.err),
+                    exit_code_from_exec_errno(report.err));
+  }
+  throw Error(step + ": " + std::strerror(report.err) + hint_for(step, report.err));
+}
+
+void write_id_map(pid_t pid, const char* file, const std::vector<IdMapping>& mappings) {
+  std::string text;
+  for (const auto& m : mappings)
+    text += std::to_string(m.container_id) + " " + std::to_string(m.host_id) + " " + std::to_string(m.size) + "\n";
+  fs::path path = "/proc/" + std::to_string(pid) + "/" + file;
+  UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
+  if (!fd) throw_errno("open " + path.string());
+  if (::write(fd.get(), text.data(), text.size()) != static_cast<ssize_t>(text.size()))
+    throw_errno("write " + path.string() + " (check the uid/gid ranges in /etc/subuid and /etc/subgid)");
+}
+
+// Kills and reaps the child if we leave early; tears the cgroup down last.
+class ChildReaper {
+ public:
+  ChildReaper(pid_t pid, cgroup::Manager& cgroups) : pid_(pid), cgroups_(cgroups) {}
+  ~ChildReaper() {
+    if (pid_ > 0) {
+      ::kill(pid_, SIGKILL);
+      int status;
+      while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+      }
+    }
+    try {
+      cgroups_.destroy();
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "mini: warning: %s\n", e.what());
+    }
+  }
+  void reaped() { pid_ = -1; }
+
+ private:
+  pid_t pid_;
+  cgroup::Manager& cgroups_;
+};
+
+class SignalMask {
+ public:
+  SignalMask() {
+    sigemptyset(&blocked_);
+    for (int sig : kForwardedSignals) sigaddset(&blocked_, sig);
+    pthread_sigmask(SIG_BLOCK, &blocked_, &original_);
+    fd_.reset(::signalfd(-1, &blocked_, SFD_CLOEXEC | SFD_NONBLOCK));
+    if (!fd_) throw_errno("signalfd");
+  }
+  ~SignalMask() { pthread_sigmask(SIG_SETMASK, &original_, nullptr); }
+  const sigset_t& original() const { return original_; }
+  int fd() const { return fd_.get(); }
+
+ private:
+  sigset_t blocked_, original_;
+  UniqueFd fd_;
+};
+
+// Relays signals (and the pty, with a terminal) until PID 1 exits; returns
+// its wait status.
+int supervise(pid_t pid, int signal_fd, int master, const StdioFds& stdio) {
+  int status = 0;
+  bool exited = false, master_open = master >= 0, stdin_open = master >= 0;
+  int winsize_source = ::isatty(stdio.in) ? stdio.in : stdio.out;
+  if (master >= 0) copy_window_size(winsize_source, master);
+  char buffer[65536];
+  while (!exited) {
+    pollfd fds[3] = {{signal_fd, POLLIN, 0}, {master_open ? master : -1, POLLIN, 0},
+                     {stdin_open ? stdio.in : -1, POLLIN, 0}};
+    if (::poll(fds, 3, -1) < 0) {
+      if (errno == EINTR) continue;
+      throw_errno("poll");
+    }
+    if (fds[0].revents & POLLIN) {
+      signalfd_siginfo info;
+      while (::read(signal_fd, &info, sizeof(info)) == sizeof(info)) {
+        int sig = static_cast<int>(info.ssi_signo);
+        if (sig == SIGCHLD) {
+          if (::waitpid(pid, &status, WNOHANG) == pid) exited = true;
+        } else if (sig == SIGWINCH) {
+          if (master >= 0) copy_window_size(winsize_source, master);
+        } else {
+          ::kill(pid, sig);
+        }
+      }
+    }
+    if (fds[1].revents & (POLLIN | POLLHUP | POLLERR)) {
+      ssize_t n = ::read(master, buffer, sizeof(buffer));
+      if (n > 0) {
+        fsutil::write_all(stdio.out, std::string_view(buffer, static_cast<size_t>(n)));
+      } else if (n == 0 || errno != EINTR) {
+        master_open = false;  // every slave closed: the container is ending
+      }
+    }
+    if (fds[2].revents & (POLLIN | POLLHUP | POLLERR)) {
+      ssize_t n = ::read(stdio.in, buffer, sizeof(buffer));
+      if (n > 0)
+        fsutil::write_all(master, std::string_view(buffer, static_cast<size_t>(n)));
+      else if (n == 0 || errno != EINTR)
+        stdin_open = false;
+    }
+  }
+  if (master_open) {
+    // What the container wrote just before it ended is still in the pty.
+    ::fcntl(master, F_SETFL, ::fcntl(master, F_GETFL) | O_NONBLOCK);
+    ssize_t n;
+    while ((n = ::read(master, buffer, sizeof(buffer))) > 0)
+      fsutil::write_all(stdio.out, std::string_view(buffer, static_cast<size_t>(n)));
+  }
+  return status;
+}
+
+}  // namespace
+
+RunResult run_container(const Spec& spec, const RunOptions& options) {
+  unsigned long flags = clone_flags(spec);
+  ChildPlan plan = make_plan(spec, options);
+  finalize_exec_arrays(plan);  // pointers into plan's strings: plan stays put from here on
+
+  std::string relative = spec.cgroups_path.empty() ? "mini/" + options.container_id : spec.cgroups_path;
+  while (!relative.empty() && relative.front() == '/') relative.erase(0, 1);
+  auto cgroups = cgroup::make_manager(cgroup::detect_hierarchy(), relative);
+  cgroups->create(cgroup::parse_limits(spec.resources));
+
+  auto [go_read, go_write] = make_pipe();
+  auto [report_read, report_write] = make_pipe();
+  int console[2] = {-1, -1};
+  if (spec.process.terminal && ::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, console) != 0)
+    throw_errno("socketpair");
+  UniqueFd console_parent(console[0]), console_child(console[1]);
+  plan.go_fd = go_read.get();
+  plan.report_fd = report_write.get();
+  plan.console_fd = console_child.get();
+
+  SignalMask signals;
+  plan.original_mask = signals.original();
+  std::fflush(nullptr);  // the child shares stdio buffers until exec
+  pid_t pid = static_cast<pid_t>(::syscall(SYS_clone, flags | SIGCHLD, nullptr, nullptr, nullptr, nullptr));
+  if (pid == 0) contain(plan);
+  if (pid < 0) {
+    int err = errno;
+    try {
+      cgroups->destroy();
+    } catch (const std::exception&) {
+    }
+    std::string hint = err == EPERM ? "; creating namespaces needs root"
+                       : err == EINVAL || err == ENOSPC
+                           ? "; the kernel refused a namespace (see /proc/sys/user/max_*_namespaces)"
+                           : "";
+    throw Error(std::string("create the container's namespaces (clone): ") + std::strerror(err) + hint);
+  }
+  ChildReaper reaper(pid, *cgroups);
+  go_read.reset();
+  report_write.reset();
+  console_child.reset();
+
+  if (plan.new_user) {
+    write_id_map(pid, "uid_map", spec.uid_mappings);
+    write_id_map(pid, "gid_map", spec.gid_mappings);
+  }
+  cgroups->add_process(pid);
+  if (::write(go_write.get(), "g", 1) != 1) throw_errno("start the container");
+  go_write.reset();
+
+  UniqueFd master;
+  if (spec.process.terminal) master = receive_fd(console_parent.get());
+  console_parent.reset();
+  ChildReport report;
+  ssize_t n;
+  do {
+    n = ::read(report_read.get(), &report, sizeof(report));
+  } while (n < 0 && errno == EINTR);
+  if (n == sizeof(report)) throw_child_failure(report, spec);
+  if (n != 0) throw Error("the container died while starting; run again, or check the kernel log (dmesg)");
+  report_read.reset();
+
+  if (options.on_started) options.on_started(pid);
+  std::optional<RawMode> raw;
+  if (master) raw.emplace(options.stdio.in);
+  int status = supervise(pid, signals.fd(), master.get(), options.stdio);
+  raw.reset();
+  reaper.reaped();
+
+  RunResult result;
+  result.exit_code = exit_code_from_wait_status(status);
+  result.oom_killed = cgroups->oom_killed();
+  return result;
+}
+
+}  // namespace mini::runtime

@@ -1,0 +1,197 @@
+#include "runtime/spec.h"
+
+#include <algorithm>
+
+#include "common/error.h"
+#include "common/fs_util.h"
+
+namespace mini::runtime {
+
+namespace {
+
+using nlohmann::json;
+
+[[noreturn]] void bad(const std::string& field, const std::string& why) {
+  throw Error("config.json: " + field + " " + why);
+}
+
+std::vector<std::string> strings(const json& object, const char* key, const std::string& field) {
+  auto it = object.find(key);
+  if (it == object.end() || it->is_null()) return {};
+  if (!it->is_array()) bad(field + "." + key, "must be an array of strings");
+  std::vector<std::string> out;
+  for (const auto& item : *it) {
+    if (!item.is_string()) bad(field + "." + key, "must be an array of strings");
+    out.push_back(item.get<std::string>());
+  }
+  return out;
+}
+
+template <typename T>
+T number(const json& object, const char* key, const std::string& field, T fallback) {
+  auto it = object.find(key);
+  if (it == object.end() || it->is_null()) return fallback;
+  if (!it->is_number_integer() || it->get<int64_t>() < 0) bad(field + "." + key, "must be a non-negative integer");
+  return it->get<T>();
+}
+
+std::string string(const json& object, const char* key, const std::string& field, std::string fallback = {}) {
+  auto it = object.find(key);
+  if (it == object.end() || it->is_null()) return fallback;
+  if (!it->is_string()) bad(field + "." + key, "must be a string");
+  return it->get<std::string>();
+}
+
+const json& object_at(const json& parent, const char* key, const std::string& field) {
+  static const json empty = json::object();
+  auto it = parent.find(key);
+  if (it == parent.end() || it->is_null()) return empty;
+  if (!it->is_object()) bad(field + "." + key, "must be an object");
+  return *it;
+}
+
+Process parse_process(const json& doc) {
+  const json& p = object_at(doc, "process", "");
+  if (p.empty()) bad("process", "is required");
+  Process process;
+  if (auto it = p.find("terminal"); it != p.end() && !it->is_null()) {
+    if (!it->is_boolean()) bad("process.terminal", "must be a boolean");
+    process.terminal = it->get<bool>();
+  }
+  process.args = strings(p, "args", "process");
+  if (process.args.empty()) bad("process.args", "must name the command to run");
+  process.env = strings(p, "env", "process");
+  process.cwd = string(p, "cwd", "process", "/");
+  if (process.cwd.empty() || process.cwd.front() != '/') bad("process.cwd", "must be an absolute path");
+  const json& user = object_at(p, "user", "process");
+  process.uid = number<uid_t>(user, "uid", "process.user", 0);
+  process.gid = number<gid_t>(user, "gid", "process.user", 0);
+  if (auto it = user.find("additionalGids"); it != user.end() && !it->is_null()) {
+    if (!it->is_array()) bad("process.user.additionalGids", "must be an array of integers");
+    for (const auto& gid : *it) {
+      if (!gid.is_number_integer() || gid.get<int64_t>() < 0) bad("process.user.additionalGids", "must be integers");
+      process.additional_gids.push_back(gid.get<gid_t>());
+    }
+  }
+  if (auto it = p.find("capabilities"); it != p.end() && !it->is_null()) {
+    if (!it->is_object()) bad("process.capabilities", "must be an object");
+    Capabilities caps;
+    caps.bounding = strings(*it, "bounding", "process.capabilities");
+    caps.effective = strings(*it, "effective", "process.capabilities");
+    caps.permitted = strings(*it, "permitted", "process.capabilities");
+    caps.inheritable = strings(*it, "inheritable", "process.capabilities");
+    caps.ambient = strings(*it, "ambient", "process.capabilities");
+    process.capabilities = std::move(caps);
+  }
+  if (auto it = p.find("rlimits"); it != p.end() && !it->is_null()) {
+    if (!it->is_array()) bad("process.rlimits", "must be an array");
+    for (const auto& r : *it) {
+      if (!r.is_object()) bad("process.rlimits", "entries must be objects");
+      Rlimit limit{string(r, "type", "process.rlimits[]"), number<uint64_t>(r, "soft", "process.rlimits[]", 0),
+                   number<uint64_t>(r, "hard", "process.rlimits[]", 0)};
+      if (limit.type.rfind("RLIMIT_", 0) != 0) bad("process.rlimits[].type", "must be an RLIMIT_ name");
+      if (limit.soft > limit.hard) bad("process.rlimits " + limit.type, "soft limit exceeds the hard limit");
+      process.rlimits.push_back(limit);
+    }
+  }
+  if (auto it = p.find("noNewPrivileges"); it != p.end() && !it->is_null()) {
+    if (!it->is_boolean()) bad("process.noNewPrivileges", "must be a boolean");
+    process.no_new_privileges = it->get<bool>();
+  }
+  return process;
+}
+
+std::vector<IdMapping> parse_mappings(const json& linux, const char* key) {
+  std::vector<IdMapping> out;
+  auto it = linux.find(key);
+  if (it == linux.end() || it->is_null()) return out;
+  if (!it->is_array()) bad(std::string("linux.") + key, "must be an array");
+  for (const auto& m : *it) {
+    std::string field = std::string("linux.") + key + "[]";
+    out.push_back({number<uint32_t>(m, "containerID", field, 0), number<uint32_t>(m, "hostID", field, 0),
+                   number<uint32_t>(m, "size", field, 0)});
+    if (out.back().size == 0) bad(field + ".size", "must be positive");
+  }
+  return out;
+}
+
+const std::vector<std::string>& known_namespaces() {
+  static const std::vector<std::string> types = {"pid", "network", "mount", "ipc", "uts", "user", "cgroup"};
+  return types;
+}
+
+}  // namespace
+
+bool Spec::has_namespace(const std::string& type) const {
+  return std::any_of(namespaces.begin(), namespaces.end(), [&](const Namespace& ns) { return ns.type == type; });
+}
+
+Spec parse_spec(const json& doc) {
+  if (!doc.is_object()) bad("document", "must be a JSON object");
+  Spec spec;
+  spec.oci_version = string(doc, "ociVersion", "");
+  if (spec.oci_version.empty()) bad("ociVersion", "is required");
+  if (spec.oci_version.rfind("1.", 0) != 0) bad("ociVersion " + spec.oci_version, "is not a 1.x runtime-spec version");
+  const json& root = object_at(doc, "root", "");
+  spec.root_path = string(root, "path", "root");
+  if (spec.root_path.empty()) bad("root.path", "is required");
+  if (auto it = root.find("readonly"); it != root.end() && it->is_boolean()) spec.root_readonly = it->get<bool>();
+  spec.hostname = string(doc, "hostname", "");
+  spec.process = parse_process(doc);
+
+  if (auto it = doc.find("mounts"); it != doc.end() && !it->is_null()) {
+    if (!it->is_array()) bad("mounts", "must be an array");
+    for (const auto& m : *it) {
+      if (!m.is_object()) bad("mounts[]", "entries must be objects");
+      Mount mount{string(m, "destination", "mounts[]"), string(m, "type", "mounts[]"), string(m, "source", "mounts[]"),
+                  strings(m, "options", "mounts[]")};
+      if (mount.destination.empty() || mount.destination.front() != '/')
+        bad("mounts[].destination \"" + mount.destination + "\"", "must be an absolute path");
+      bool is_bind = std::find(mount.options.begin(), mount.options.end(), "bind") != mount.options.end() ||
+                     std::find(mount.options.begin(), mount.options.end(), "rbind") != mount.options.end();
+      if (mount.type.empty()) mount.type = is_bind ? "bind" : "";
+      if (mount.type.empty()) bad("mounts[" + mount.destination + "].type", "is required for non-bind mounts");
+      spec.mounts.push_back(std::move(mount));
+    }
+  }
+
+  const json& linux = object_at(doc, "linux", "");
+  if (auto it = linux.find("namespaces"); it != linux.end() && !it->is_null()) {
+    if (!it->is_array()) bad("linux.namespaces", "must be an array");
+    for (const auto& ns : *it) {
+      Namespace entry{string(ns, "type", "linux.namespaces[]"), string(ns, "path", "linux.namespaces[]")};
+      const auto& known = known_namespaces();
+      if (std::find(known.begin(), known.end(), entry.type) == known.end())
+        bad("linux.namespaces[].type \"" + entry.type + "\"", "is not a namespace mini knows");
+      if (spec.has_namespace(entry.type)) bad("linux.namespaces", "lists \"" + entry.type + "\" twice");
+      spec.namespaces.push_back(std::move(entry));
+    }
+  }
+  spec.uid_mappings = parse_mappings(linux, "uidMappings");
+  spec.gid_mappings = parse_mappings(linux, "gidMappings");
+  if (!spec.uid_mappings.empty() && !spec.has_namespace("user"))
+    bad("linux.uidMappings", "needs a \"user\" namespace");
+  spec.masked_paths = strings(linux, "maskedPaths", "linux");
+  spec.readonly_paths = strings(linux, "readonlyPaths", "linux");
+  spec.cgroups_path = string(linux, "cgroupsPath", "linux");
+  if (auto it = linux.find("resources"); it != linux.end() && !it->is_null()) spec.resources = *it;
+  if (auto it = linux.find("seccomp"); it != linux.end() && !it->is_null()) spec.seccomp = *it;
+  if (auto it = doc.find("annotations"); it != doc.end() && it->is_object()) {
+    for (const auto& [key, value] : it->items())
+      if (value.is_string()) spec.annotations[key] = value.get<std::string>();
+  }
+  return spec;
+}
+
+Spec load_spec(const std::filesystem::path& config_json) {
+  std::string text = fsutil::read_file(config_json, 16 << 20);
+  json doc;
+  try {
+    doc = json::parse(text);
+  } catch (const json::exception& e) {
+    throw Error(config_json.string() + " is not valid JSON: " + e.what());
+  }
+  return parse_spec(doc);
+}
+
+}  // namespace mini::runtime
