@@ -118,7 +118,8 @@ json build_spec(const SpecInputs& in) {
   if (!in.init_binary.empty()) args.insert(args.begin(), {kInitPathInContainer, "--"});
 
   std::string cwd = in.flags.workdir.value_or(config.value("WorkingDir", std::string()));
-  if (cwd.empty()) cwd = "/";
+  // Built with append, not assignment from a literal: GCC 12 warns falsely (-Wrestrict) about the latter here.
+  if (cwd.empty()) cwd.push_back('/');
   if (cwd.front() != '/') throw Error("the working directory \"" + cwd + "\" is invalid; it needs to be an absolute path");
 
   std::string hostname = in.flags.hostname.value_or(default_hostname(in.container_id));

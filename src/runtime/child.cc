@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <grp.h>
+#include <linux/close_range.h>
 #include <linux/openat2.h>
 #include <net/if.h>
 #include <sys/ioctl.h>
@@ -326,6 +327,9 @@ void contain(const ChildPlan& plan) noexcept {
   // 1. Die with mini, and only start once the parent has set up the cgroup
   //    and the id maps.
   if (::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0) fail(plan, "set parent-death signal", errno);
+  // Until exec this process is mini's image: not dumpable, so nothing in the
+  // container can open /proc/<pid>/exe and rewrite mini (CVE-2019-5736).
+  if (::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) fail(plan, "make the runtime undumpable", errno);
   char go = 0;
   if (::read(plan.go_fd, &go, 1) != 1) ::_exit(125);  // the parent is gone or gave up
   ::close(plan.go_fd);
@@ -340,6 +344,8 @@ void contain(const ChildPlan& plan) noexcept {
     if (::dup2(plan.stdin_fd, 0) < 0 || ::dup2(plan.stdout_fd, 1) < 0 || ::dup2(plan.stderr_fd, 2) < 0)
       fail(plan, "attach stdio", errno);
   }
+  // No descriptor of mini's may reach the container (CVE-2024-21626).
+  if (::syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC) != 0) fail(plan, "close inherited descriptors", errno);
   // 3. Nothing we mount may propagate back to the host.
   if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) fail(plan, "make mounts private", errno);
   // 4. The rootfs becomes a mount point of its own, then every spec mount
@@ -370,6 +376,11 @@ void contain(const ChildPlan& plan) noexcept {
     if (int err = install_seccomp(plan.seccomp)) fail(plan, "install seccomp filter", err);
   become_user(plan);
   if (::chdir(plan.cwd.c_str()) != 0) fail(plan, "enter working directory", errno, plan.cwd.c_str());
+  // A cwd reached through a leaked descriptor lies outside the root, and
+  // getcwd says so; refuse rather than start there (CVE-2024-21626).
+  char cwd[PATH_MAX];
+  if (::syscall(SYS_getcwd, cwd, sizeof(cwd)) < 0 || cwd[0] != '/')
+    fail(plan, "working directory is outside the container:", ENOENT, plan.cwd.c_str());
   // A uid change cleared the parent-death signal.
   if (::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0) fail(plan, "set parent-death signal", errno);
   if (plan.no_new_privileges) {

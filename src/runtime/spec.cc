@@ -63,6 +63,9 @@ Process parse_process(const json& doc) {
   process.env = strings(p, "env", "process");
   process.cwd = string(p, "cwd", "process", "/");
   if (process.cwd.empty() || process.cwd.front() != '/') bad("process.cwd", "must be an absolute path");
+  // /proc/self/fd/N as the cwd is how CVE-2024-21626 reached the host.
+  if (process.cwd == "/proc" || process.cwd.rfind("/proc/", 0) == 0)
+    bad("process.cwd " + process.cwd, "is under /proc, which could lead outside the container; choose another directory");
   const json& user = object_at(p, "user", "process");
   process.uid = number<uid_t>(user, "uid", "process.user", 0);
   process.gid = number<gid_t>(user, "gid", "process.user", 0);

@@ -55,6 +55,7 @@ TEST(RuntimeSpec, RefusesWhatItCannotHonour) {
   refuses([](json& d) { d["ociVersion"] = "2.0.0"; }, "1.x");
   refuses([](json& d) { d["process"]["args"] = json::array(); }, "process.args");
   refuses([](json& d) { d["process"]["cwd"] = "relative"; }, "absolute");
+  refuses([](json& d) { d["process"]["cwd"] = "/proc/self/fd/7"; }, "outside the container");
   refuses([](json& d) { d["linux"]["namespaces"].push_back({{"type", "time-travel"}}); }, "time-travel");
   refuses([](json& d) { d["linux"]["namespaces"].push_back({{"type", "pid"}}); }, "twice");
   refuses([](json& d) { d["mounts"] = {{{"destination", "tmp"}, {"type", "tmpfs"}}}; }, "absolute");
