@@ -5,6 +5,7 @@
 
 #include "common/error.h"
 #include "common/fs_util.h"
+#include "store/fs_tree.h"
 
 namespace mini::store {
 
@@ -74,9 +75,13 @@ std::optional<ContainerRecord> ContainerStore::find(const std::string& id_or_nam
 }
 
 void ContainerStore::remove(const std::string& id) {
-  std::error_code ec;
-  fs::remove_all(dir(id), ec);
-  if (ec) throw Error("remove container " + id + ": " + ec.message());
+  // Not fs::remove_all: a rootfs still mounted below must stop the removal,
+  // not be emptied through.
+  try {
+    remove_tree(dir(id));
+  } catch (const Error& e) {
+    throw Error("remove container " + id + ": " + e.what());
+  }
 }
 
 std::string now_rfc3339() {

@@ -21,6 +21,10 @@ class LayerStore {
   // `diff_id`; on mismatch nothing is left behind. Serialized per layer with a
   // lock so concurrent mini processes unpack once.
   fs::path ensure(const ContentStore& blobs, const std::string& blob_digest, const std::string& diff_id);
+  // For import, where the diff_id is only known once the archive has been
+  // read: unpacks `archive` (a tar file, possibly compressed, not yet a blob)
+  // in one pass and returns its diff_id. An already complete layer is kept.
+  std::string unpack_new(const fs::path& archive);
   void remove(const std::string& diff_id);
 
  private:

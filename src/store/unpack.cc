@@ -1,0 +1,721 @@
+#include "store/unpack.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <map>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "common/error.h"
+#include "common/fs_util.h"
+#include "store/digest.h"
+#include "store/fs_tree.h"
+
+namespace mini::store {
+
+namespace {
+
+using fsutil::UniqueFd;
+
+constexpr std::string_view kWhiteoutPrefix = ".wh.";
+constexpr std::string_view kWhiteoutMetaPrefix = ".wh..wh.";
+constexpr std::string_view kOpaqueMarker = ".wh..wh..opq";
+
+bool running_as_root() { return ::geteuid() == 0; }
+
+// overlayfs reads trusted.* only with CAP_SYS_ADMIN; unprivileged overlay
+// mounts (userxattr) read user.* instead.
+const char* opaque_xattr() { return running_as_root() ? "trusted.overlay.opaque" : "user.overlay.opaque"; }
+
+bool starts_with(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
+
+// Archive-supplied overlay xattrs would let a layer fake whiteouts, opaque
+// dirs or redirects in the store's overlay format; only unpack_layer sets them.
+bool is_overlay_xattr(std::string_view name) {
+  return starts_with(name, "trusted.overlay.") || starts_with(name, "user.overlay.");
+}
+
+std::string proc_path(int dirfd, const std::string& name) {
+  return "/proc/self/fd/" + std::to_string(dirfd) + "/" + name;
+}
+
+bool ignorable_xattr_error(int err) {
+  return err == ENOTSUP || err == EOPNOTSUPP || err == EPERM || err == EINVAL || err == EACCES;
+}
+
+void chown_result(int rc, const std::string& what) {
+  if (rc == 0) return;
+  // Without root only our own IDs are possible; an ID the user namespace
+  // doesn't map can't be represented either way.
+  if (errno == EINVAL || (errno == EPERM && !running_as_root())) return;
+  throw_errno("chown " + what);
+}
+
+std::string join(const std::vector<std::string>& parts, size_t count) {
+  std::string out;
+  for (size_t i = 0; i < count; ++i) out += (i ? "/" : "") + parts[i];
+  return out;
+}
+
+struct ArchiveFree {
+  void operator()(archive* a) const { archive_read_free(a); }
+};
+using ArchivePtr = std::unique_ptr<archive, ArchiveFree>;
+
+// The decompressed stream: the tar reader pulls it from the decompressing
+// reader through this callback, which hashes every byte on the way.
+struct Stream {
+  archive* outer = nullptr;
+  Sha256 hash;
+  bool eof = false;
+  std::string error;
+};
+
+la_ssize_t stream_read(archive* /*inner*/, void* client, const void** out) {
+  auto* s = static_cast<Stream*>(client);
+  while (!s->eof) {
+    const void* buf = nullptr;
+    size_t size = 0;
+    la_int64_t offset = 0;
+    int r = archive_read_data_block(s->outer, &buf, &size, &offset);
+    if (r == ARCHIVE_EOF) {
+      s->eof = true;
+      break;
+    }
+    if (r < ARCHIVE_WARN) {
+      const char* msg = archive_error_string(s->outer);
+      s->error = msg ? msg : "decompression failed";
+      return ARCHIVE_FATAL;
+    }
+    if (size == 0) continue;
+    s->hash.update(buf, size);
+    *out = buf;
+    return static_cast<la_ssize_t>(size);
+  }
+  return 0;
+}
+
+const char* entry_path(archive_entry* e) {
+  const char* p = archive_entry_pathname(e);
+  return p ? p : archive_entry_pathname_utf8(e);
+}
+const char* entry_symlink(archive_entry* e) {
+  const char* p = archive_entry_symlink(e);
+  return p ? p : archive_entry_symlink_utf8(e);
+}
+const char* entry_hardlink(archive_entry* e) {
+  const char* p = archive_entry_hardlink(e);
+  return p ? p : archive_entry_hardlink_utf8(e);
+}
+
+class Unpacker {
+ public:
+  Unpacker(const fs::path& dest, const UnpackOptions& options) : dest_(dest), options_(options) {
+    root_.reset(::open(dest.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+    if (!root_) throw_errno("open " + dest.string());
+  }
+
+  void entry(archive* a, archive_entry* e);
+  void finish();
+  uint64_t bytes() const { return bytes_; }
+
+ private:
+  struct DirFixup {
+    std::vector<std::string> path;
+    mode_t mode;
+    timespec times[2];
+  };
+
+  std::vector<std::string> split(const std::string& raw, const std::string& shown) const;
+  UniqueFd open_dir(const std::vector<std::string>& parts, size_t count, bool create, const std::string& shown);
+  UniqueFd resolve_in_root(const std::vector<std::string>& parts, size_t count, const std::string& shown);
+  void whiteout(int parent, const std::string& name, const std::string& dir, const std::string& shown);
+  void directory(int parent, const std::string& name, const std::vector<std::string>& parts, archive_entry* e);
+  void regular(archive* a, int parent, const std::string& name, archive_entry* e, const std::string& shown);
+  void hardlink(int parent, const std::string& name, const std::vector<std::string>& parts, archive_entry* e,
+                const std::string& shown);
+  void set_xattrs(archive_entry* e, int fd, int parent, const std::string& name);
+  static void times_of(archive_entry* e, timespec times[2]);
+
+  fs::path dest_;
+  UnpackOptions options_;
+  UniqueFd root_;
+  uint64_t bytes_ = 0;
+  std::map<std::string, DirFixup> dirs_;
+  bool have_openat2_ = true;
+};
+
+std::vector<std::string> Unpacker::split(const std::string& raw, const std::string& shown) const {
+  std::vector<std::string> parts;
+  size_t start = 0;
+  while (start <= raw.size()) {
+    size_t end = raw.find('/', start);
+    if (end == std::string::npos) end = raw.size();
+    std::string part = raw.substr(start, end - start);
+    if (part == "..")
+      throw Error("layer entry " + shown + " escapes the layer directory; the layer is not safe to use");
+    if (!part.empty() && part != ".") parts.push_back(std::move(part));
+    start = end + 1;
+  }
+  return parts;
+}
+
+// A symlink inside the layer is followed as if the layer were "/", so it
+// can only ever name something inside dest.
+UniqueFd Unpacker::resolve_in_root(const std::vector<std::string>& parts, size_t count, const std::string& shown) {
+  std::string rel = join(parts, count);
+  if (have_openat2_) {
+    open_how how{};
+    how.flags = O_PATH | O_DIRECTORY | O_CLOEXEC;
+    how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV;
+    long fd = ::syscall(SYS_openat2, root_.get(), rel.c_str(), &how, sizeof how);
+    if (fd >= 0) return UniqueFd(static_cast<int>(fd));
+    if (errno == ENOSYS) {
+      have_openat2_ = false;
+    } else {
+      throw Error("layer entry " + shown + " goes through the symlink " + rel +
+                  ", which does not lead to a directory inside the layer (" + std::strerror(errno) + ")");
+    }
+  }
+  throw Error("layer entry " + shown + " goes through the symlink " + rel +
+              "; this kernel lacks openat2 to follow it safely");
+}
+
+UniqueFd Unpacker::open_dir(const std::vector<std::string>& parts, size_t count, bool create,
+                            const std::string& shown) {
+  UniqueFd cur(::openat(root_.get(), ".", O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (!cur) throw_errno("open " + dest_.string());
+  for (size_t i = 0; i < count; ++i) {
+    const char* part = parts[i].c_str();
+    UniqueFd next(::openat(cur.get(), part, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    if (!next && errno == ENOENT && create) {
+      if (::mkdirat(cur.get(), part, 0755) != 0 && errno != EEXIST)
+        throw_errno("create directory " + join(parts, i + 1) + " for layer entry " + shown);
+      ::fchmodat(cur.get(), part, 0755, 0);
+      next.reset(::openat(cur.get(), part, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    }
+    if (!next) {
+      int err = errno;
+      struct stat st {};
+      if ((err == ENOTDIR || err == ELOOP) && ::fstatat(cur.get(), part, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+          S_ISLNK(st.st_mode)) {
+        next = resolve_in_root(parts, i + 1, shown);
+      } else if (err == ENOTDIR) {
+        throw Error("layer entry " + shown + " is below " + join(parts, i + 1) +
+                    ", which is not a directory; the layer is malformed");
+      } else {
+        throw_errno("open " + join(parts, i + 1) + " for layer entry " + shown, err);
+      }
+    }
+    cur = std::move(next);
+  }
+  return cur;
+}
+
+void Unpacker::times_of(archive_entry* e, timespec times[2]) {
+  times[1].tv_sec = archive_entry_mtime(e);
+  times[1].tv_nsec = archive_entry_mtime_nsec(e);
+  if (archive_entry_atime_is_set(e)) {
+    times[0].tv_sec = archive_entry_atime(e);
+    times[0].tv_nsec = archive_entry_atime_nsec(e);
+  } else {
+    times[0] = times[1];
+  }
+}
+
+void Unpacker::set_xattrs(archive_entry* e, int fd, int parent, const std::string& name) {
+  if (archive_entry_xattr_reset(e) == 0) return;
+  const char* key = nullptr;
+  const void* value = nullptr;
+  size_t size = 0;
+  while (archive_entry_xattr_next(e, &key, &value, &size) == ARCHIVE_OK) {
+    if (key == nullptr || is_overlay_xattr(key)) continue;
+    int rc = fd >= 0 ? ::fsetxattr(fd, key, value, size, 0)
+                     : ::lsetxattr(proc_path(parent, name).c_str(), key, value, size, 0);
+    if (rc != 0 && !ignorable_xattr_error(errno)) throw_errno("set xattr " + std::string(key) + " on " + name);
+  }
+}
+
+void Unpacker::whiteout(int parent, const std::string& name, const std::string& dir, const std::string& shown) {
+  if (name == kOpaqueMarker) {
+    UniqueFd fd(::openat(parent, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!fd) throw_errno("open " + (dir.empty() ? "/" : dir) + " for layer entry " + shown);
+    if (::fsetxattr(fd.get(), opaque_xattr(), "y", 1, 0) != 0)
+      throw_errno(std::string("mark ") + (dir.empty() ? "/" : dir) + " opaque with the " + opaque_xattr() +
+                  " xattr (the store's filesystem must support it)");
+    return;
+  }
+  if (starts_with(name, kWhiteoutMetaPrefix))
+    throw Error("layer entry " + shown + " is an unknown whiteout marker; the layer is not a valid OCI layer");
+  std::string target = name.substr(kWhiteoutPrefix.size());
+  if (target.empty() || target == "." || target == "..")
+    throw Error("layer entry " + shown + " is a whiteout for an invalid name; the layer is not a valid OCI layer");
+  remove_tree_at(parent, target.c_str());
+  if (::mknodat(parent, target.c_str(), S_IFCHR | 0, makedev(0, 0)) != 0)
+    throw_errno("create the whiteout for layer entry " + shown + " (a 0:0 character device needs root)");
+}
+
+void Unpacker::directory(int parent, const std::string& name, const std::vector<std::string>& parts, archive_entry* e) {
+  struct stat st {};
+  bool exists = ::fstatat(parent, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0;
+  if (exists && !S_ISDIR(st.st_mode)) {
+    remove_tree_at(parent, name.c_str());
+    exists = false;
+  }
+  // Owner-writable until finish(): later entries still have to go in.
+  if (!exists && ::mkdirat(parent, name.c_str(), 0700) != 0)
+    throw_errno("create directory " + join(parts, parts.size()));
+  UniqueFd fd(::openat(parent, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  if (!fd) throw_errno("open directory " + join(parts, parts.size()));
+  chown_result(::fchown(fd.get(), archive_entry_uid(e), archive_entry_gid(e)), join(parts, parts.size()));
+  set_xattrs(e, fd.get(), -1, name);
+  DirFixup fix{parts, static_cast<mode_t>(archive_entry_perm(e) & 07777), {}};
+  times_of(e, fix.times);
+  dirs_[join(parts, parts.size())] = std::move(fix);
+}
+
+void Unpacker::regular(archive* a, int parent, const std::string& name, archive_entry* e, const std::string& shown) {
+  if (archive_entry_size_is_set(e) && options_.max_bytes &&
+      bytes_ + static_cast<uint64_t>(archive_entry_size(e)) > options_.max_bytes)
+    throw Error("the layer unpacks to more than " + std::to_string(options_.max_bytes) + " bytes (at " + shown +
+                "); raise MINI_MAX_LAYER_BYTES if you trust this image");
+  remove_tree_at(parent, name.c_str());
+  UniqueFd fd(::openat(parent, name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
+  if (!fd) throw_errno("create " + shown);
+  for (;;) {
+    const void* buf = nullptr;
+    size_t size = 0;
+    la_int64_t offset = 0;
+    int r = archive_read_data_block(a, &buf, &size, &offset);
+    if (r == ARCHIVE_EOF) break;
+    if (r < ARCHIVE_WARN) {
+      const char* msg = archive_error_string(a);
+      throw Error("read layer entry " + shown + ": " + (msg ? msg : "unknown error"));
+    }
+    bytes_ += size;
+    if (options_.max_bytes && bytes_ > options_.max_bytes)
+      throw Error("the layer unpacks to more than " + std::to_string(options_.max_bytes) + " bytes (at " + shown +
+                  "); raise MINI_MAX_LAYER_BYTES if you trust this image");
+    const char* p = static_cast<const char*>(buf);
+    while (size > 0) {
+      ssize_t n = ::pwrite(fd.get(), p, size, offset);
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        throw_errno("write " + shown);
+      }
+      p += n;
+      size -= static_cast<size_t>(n);
+      offset += n;
+    }
+  }
+  // Sparse files may end in a hole that no data block covers.
+  if (archive_entry_size_is_set(e) && ::ftruncate(fd.get(), archive_entry_size(e)) != 0)
+    throw_errno("truncate " + shown);
+  chown_result(::fchown(fd.get(), archive_entry_uid(e), archive_entry_gid(e)), shown);
+  // After chown, which clears setuid and setgid.
+  if (::fchmod(fd.get(), archive_entry_perm(e) & 07777) != 0) throw_errno("chmod " + shown);
+  set_xattrs(e, fd.get(), -1, name);
+  timespec times[2];
+  times_of(e, times);
+  if (::futimens(fd.get(), times) != 0) throw_errno("set times on " + shown);
+}
+
+void Unpacker::hardlink(int parent, const std::string& name, const std::vector<std::string>& parts, archive_entry* e,
+                        const std::string& shown) {
+  std::string raw_target = entry_hardlink(e);
+  std::vector<std::string> target;
+  try {
+    target = split(raw_target, raw_target);
+  } catch (const Error&) {
+    throw Error("layer entry " + shown + " is a hardlink to " + raw_target + ", outside the layer directory");
+  }
+  auto missing = [&] {
+    return Error("layer entry " + shown + " is a hardlink to " + raw_target +
+                 ", which is not an earlier file of the layer; the layer is malformed or hostile");
+  };
+  if (target.empty()) throw missing();
+  if (target == parts) return;
+  UniqueFd tparent;
+  try {
+    tparent = open_dir(target, target.size() - 1, false, shown);
+  } catch (const Error&) {
+    throw missing();
+  }
+  struct stat st {};
+  if (::fstatat(tparent.get(), target.back().c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0 || S_ISDIR(st.st_mode))
+    throw missing();
+  struct stat existing {};
+  if (::fstatat(parent, name.c_str(), &existing, AT_SYMLINK_NOFOLLOW) == 0 && existing.st_dev == st.st_dev &&
+      existing.st_ino == st.st_ino)
+    return;
+  remove_tree_at(parent, name.c_str());
+  if (::linkat(tparent.get(), target.back().c_str(), parent, name.c_str(), 0) != 0)
+    throw_errno("link " + shown + " to " + raw_target);
+}
+
+void Unpacker::entry(archive* a, archive_entry* e) {
+  const char* raw = entry_path(e);
+  if (raw == nullptr) throw Error("the layer has an entry without a usable name");
+  const std::string shown = raw;
+  std::vector<std::string> parts = split(shown, shown);
+  mode_t type = archive_entry_filetype(e);
+  const char* link = entry_hardlink(e);
+
+  if (parts.empty()) {
+    if (link == nullptr && type == AE_IFDIR) {
+      // "./": the layer's own root directory.
+      UniqueFd fd(::openat(root_.get(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+      if (!fd) throw_errno("open " + dest_.string());
+      chown_result(::fchown(fd.get(), archive_entry_uid(e), archive_entry_gid(e)), dest_.string());
+      set_xattrs(e, fd.get(), -1, ".");
+      DirFixup fix{{}, static_cast<mode_t>(archive_entry_perm(e) & 07777), {}};
+      times_of(e, fix.times);
+      dirs_[""] = std::move(fix);
+      return;
+    }
+    throw Error("layer entry " + shown + " would replace the layer's root directory; the layer is malformed");
+  }
+
+  UniqueFd parent = open_dir(parts, parts.size() - 1, true, shown);
+  const std::string& name = parts.back();
+  if (starts_with(name, kWhiteoutPrefix)) {
+    whiteout(parent.get(), name, join(parts, parts.size() - 1), shown);
+    return;
+  }
+  if (link != nullptr) {
+    hardlink(parent.get(), name, parts, e, shown);
+    return;
+  }
+  const char* n = name.c_str();
+  timespec times[2];
+  times_of(e, times);
+  mode_t perm = archive_entry_perm(e) & 07777;
+  switch (type) {
+    case AE_IFDIR:
+      directory(parent.get(), name, parts, e);
+      return;
+    case AE_IFREG:
+      regular(a, parent.get(), name, e, shown);
+      return;
+    case AE_IFLNK: {
+      const char* target = entry_symlink(e);
+      if (target == nullptr) throw Error("layer entry " + shown + " is a symlink without a target");
+      remove_tree_at(parent.get(), n);
+      if (::symlinkat(target, parent.get(), n) != 0) throw_errno("create symlink " + shown);
+      break;
+    }
+    case AE_IFCHR:
+    case AE_IFBLK:
+    case AE_IFIFO: {
+      remove_tree_at(parent.get(), n);
+      dev_t dev = type == AE_IFIFO ? 0 : makedev(archive_entry_rdevmajor(e), archive_entry_rdevminor(e));
+      if (::mknodat(parent.get(), n, type | 0600, dev) != 0) {
+        // Device nodes need CAP_MKNOD; without it the file is left out, as
+        // rootless Docker does. Containers get their /dev from the runtime.
+        if (errno == EPERM) return;
+        throw_errno("create device " + shown);
+      }
+      break;
+    }
+    default:
+      return;  // sockets and unknown types have no content worth keeping
+  }
+  chown_result(::fchownat(parent.get(), n, archive_entry_uid(e), archive_entry_gid(e), AT_SYMLINK_NOFOLLOW), shown);
+  if (type != AE_IFLNK && ::fchmodat(parent.get(), n, perm, 0) != 0) throw_errno("chmod " + shown);
+  set_xattrs(e, -1, parent.get(), name);
+  if (::utimensat(parent.get(), n, times, AT_SYMLINK_NOFOLLOW) != 0) throw_errno("set times on " + shown);
+}
+
+// Directory modes and times go on last: modes so that read-only directories
+// can still be filled, times because filling them changes their mtime.
+void Unpacker::finish() {
+  for (auto it = dirs_.rbegin(); it != dirs_.rend(); ++it) {
+    const DirFixup& fix = it->second;
+    UniqueFd parent;
+    std::string name = ".";
+    if (fix.path.empty()) {
+      parent.reset(::openat(root_.get(), ".", O_PATH | O_DIRECTORY | O_CLOEXEC));
+    } else {
+      try {
+        parent = open_dir(fix.path, fix.path.size() - 1, false, it->first);
+      } catch (const Error&) {
+        continue;  // removed by a later entry
+      }
+      name = fix.path.back();
+    }
+    struct stat st {};
+    if (!parent || ::fstatat(parent.get(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISDIR(st.st_mode))
+      continue;
+    if (::fchmodat(parent.get(), name.c_str(), fix.mode, 0) != 0) throw_errno("chmod " + it->first);
+    if (::utimensat(parent.get(), name.c_str(), fix.times, AT_SYMLINK_NOFOLLOW) != 0)
+      throw_errno("set times on " + it->first);
+  }
+}
+
+// ---- apply_layer_copy ----
+
+bool is_opaque(int dirfd) {
+  char value[4];
+  for (const char* key : {"trusted.overlay.opaque", "user.overlay.opaque"}) {
+    ssize_t n = ::fgetxattr(dirfd, key, value, sizeof value);
+    if (n == 1 && value[0] == 'y') return true;
+  }
+  return false;
+}
+
+std::vector<std::string> list_dir(int dirfd, const std::string& where) {
+  int dup = ::fcntl(dirfd, F_DUPFD_CLOEXEC, 0);
+  if (dup < 0) throw_errno("dup " + where);
+  DIR* dir = ::fdopendir(dup);
+  if (dir == nullptr) {
+    ::close(dup);
+    throw_errno("open directory " + where);
+  }
+  std::vector<std::string> names;
+  while (dirent* entry = ::readdir(dir)) {
+    std::string name = entry->d_name;
+    if (name != "." && name != "..") names.push_back(std::move(name));
+  }
+  ::closedir(dir);
+  return names;
+}
+
+// Copies xattrs from `src` to `dst`; fds when both are open files, else paths
+// (symlinks, devices), which the l*xattr calls don't follow.
+void copy_xattrs(int src_fd, int dst_fd, const std::string& src_path, const std::string& dst_path) {
+  auto list = [&](char* buf, size_t size) {
+    return src_fd >= 0 ? ::flistxattr(src_fd, buf, size) : ::llistxattr(src_path.c_str(), buf, size);
+  };
+  ssize_t size = list(nullptr, 0);
+  if (size <= 0) return;
+  std::string names(static_cast<size_t>(size), '\0');
+  size = list(names.data(), names.size());
+  if (size <= 0) return;
+  names.resize(static_cast<size_t>(size));
+  for (size_t pos = 0; pos < names.size();) {
+    std::string key = names.c_str() + pos;
+    pos += key.size() + 1;
+    if (key.empty() || is_overlay_xattr(key)) continue;
+    auto get = [&](void* buf, size_t n) {
+      return src_fd >= 0 ? ::fgetxattr(src_fd, key.c_str(), buf, n)
+                         : ::lgetxattr(src_path.c_str(), key.c_str(), buf, n);
+    };
+    ssize_t n = get(nullptr, 0);
+    if (n < 0) continue;
+    std::string value(static_cast<size_t>(n), '\0');
+    n = get(value.data(), value.size());
+    if (n < 0) continue;
+    int rc = dst_fd >= 0 ? ::fsetxattr(dst_fd, key.c_str(), value.data(), static_cast<size_t>(n), 0)
+                         : ::lsetxattr(dst_path.c_str(), key.c_str(), value.data(), static_cast<size_t>(n), 0);
+    if (rc != 0 && !ignorable_xattr_error(errno)) throw_errno("copy xattr " + key + " to " + dst_path);
+  }
+}
+
+void copy_data(int in, int out, const std::string& what) {
+  bool use_range = true;
+  for (;;) {
+    if (use_range) {
+      ssize_t n = ::copy_file_range(in, nullptr, out, nullptr, 1 << 30, 0);
+      if (n > 0) continue;
+      if (n == 0) return;
+      if (errno == EINTR) continue;
+      if (errno != EXDEV && errno != ENOSYS && errno != EINVAL && errno != EOPNOTSUPP && errno != EPERM)
+        throw_errno("copy " + what);
+      use_range = false;
+    }
+    char buf[1 << 16];
+    ssize_t n = ::read(in, buf, sizeof buf);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      throw_errno("read " + what);
+    }
+    if (n == 0) return;
+    fsutil::write_all(out, std::string_view(buf, static_cast<size_t>(n)));
+  }
+}
+
+class LayerCopier {
+ public:
+  LayerCopier(const fs::path& layer_dir, const fs::path& target) : layer_dir_(layer_dir), target_(target) {}
+  void run();
+
+ private:
+  void copy_dir(int src, int dst, const std::string& rel);
+  void copy_entry(int src, int dst, const std::string& name, const std::string& rel);
+
+  fs::path layer_dir_, target_;
+  UniqueFd dst_root_;
+  std::map<std::pair<dev_t, ino_t>, std::string> links_;  // layer inode -> first copy, relative to target
+};
+
+void clear_dir(int dirfd, const std::string& where) {
+  for (const auto& name : list_dir(dirfd, where)) remove_tree_at(dirfd, name.c_str());
+}
+
+void apply_dir_metadata(int src, int dst, const struct stat& st, const std::string& what) {
+  copy_xattrs(src, dst, "", what);
+  chown_result(::fchown(dst, st.st_uid, st.st_gid), what);
+  if (::fchmod(dst, st.st_mode & 07777) != 0) throw_errno("chmod " + what);
+  timespec times[2] = {st.st_atim, st.st_mtim};
+  if (::futimens(dst, times) != 0) throw_errno("set times on " + what);
+}
+
+void LayerCopier::run() {
+  UniqueFd src(::open(layer_dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!src) throw_errno("open layer " + layer_dir_.string());
+  dst_root_.reset(::open(target_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!dst_root_) throw_errno("open " + target_.string());
+  if (is_opaque(src.get())) clear_dir(dst_root_.get(), target_.string());
+  copy_dir(src.get(), dst_root_.get(), "");
+  struct stat st {};
+  if (::fstat(src.get(), &st) != 0) throw_errno("stat " + layer_dir_.string());
+  apply_dir_metadata(src.get(), dst_root_.get(), st, target_.string());
+}
+
+void LayerCopier::copy_dir(int src, int dst, const std::string& rel) {
+  for (const auto& name : list_dir(src, (layer_dir_ / rel).string()))
+    copy_entry(src, dst, name, rel.empty() ? name : rel + "/" + name);
+}
+
+void LayerCopier::copy_entry(int src, int dst, const std::string& name, const std::string& rel) {
+  const char* n = name.c_str();
+  const std::string what = (target_ / rel).string();
+  struct stat st {};
+  if (::fstatat(src, n, &st, AT_SYMLINK_NOFOLLOW) != 0) throw_errno("stat " + (layer_dir_ / rel).string());
+  if (S_ISCHR(st.st_mode) && st.st_rdev == makedev(0, 0)) {
+    remove_tree_at(dst, n);  // a whiteout hides what lower layers had here
+    return;
+  }
+  if (S_ISDIR(st.st_mode)) {
+    UniqueFd in(::openat(src, n, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    if (!in) throw_errno("open " + (layer_dir_ / rel).string());
+    struct stat existing {};
+    bool exists = ::fstatat(dst, n, &existing, AT_SYMLINK_NOFOLLOW) == 0;
+    if (exists && !S_ISDIR(existing.st_mode)) {
+      remove_tree_at(dst, n);
+      exists = false;
+    }
+    if (!exists && ::mkdirat(dst, n, 0700) != 0) throw_errno("create directory " + what);
+    UniqueFd out(::openat(dst, n, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    if (!out) throw_errno("open " + what);
+    if (exists && is_opaque(in.get())) clear_dir(out.get(), what);
+    // Owner-writable while filling; the real mode goes on afterwards.
+    if (exists) ::fchmod(out.get(), (existing.st_mode & 07777) | 0700);
+    copy_dir(in.get(), out.get(), rel);
+    apply_dir_metadata(in.get(), out.get(), st, what);
+    return;
+  }
+  remove_tree_at(dst, n);
+  timespec times[2] = {st.st_atim, st.st_mtim};
+  if (S_ISREG(st.st_mode)) {
+    if (st.st_nlink > 1) {
+      auto key = std::make_pair(st.st_dev, st.st_ino);
+      auto it = links_.find(key);
+      if (it != links_.end()) {
+        if (::linkat(dst_root_.get(), it->second.c_str(), dst, n, 0) != 0) throw_errno("link " + what);
+        return;
+      }
+      links_[key] = rel;
+    }
+    UniqueFd in(::openat(src, n, O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+    if (!in) throw_errno("open " + (layer_dir_ / rel).string());
+    UniqueFd out(::openat(dst, n, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
+    if (!out) throw_errno("create " + what);
+    copy_data(in.get(), out.get(), what);
+    copy_xattrs(in.get(), out.get(), "", what);
+    chown_result(::fchown(out.get(), st.st_uid, st.st_gid), what);
+    if (::fchmod(out.get(), st.st_mode & 07777) != 0) throw_errno("chmod " + what);
+    if (::futimens(out.get(), times) != 0) throw_errno("set times on " + what);
+    return;
+  }
+  if (S_ISLNK(st.st_mode)) {
+    std::string target(static_cast<size_t>(st.st_size > 0 ? st.st_size : 4096) + 1, '\0');
+    ssize_t len = ::readlinkat(src, n, target.data(), target.size());
+    if (len < 0) throw_errno("read symlink " + (layer_dir_ / rel).string());
+    target.resize(static_cast<size_t>(len));
+    if (::symlinkat(target.c_str(), dst, n) != 0) throw_errno("create symlink " + what);
+  } else {
+    if (::mknodat(dst, n, (st.st_mode & S_IFMT) | 0600, st.st_rdev) != 0) {
+      if (errno == EPERM) return;  // no CAP_MKNOD: left out, as when unpacking
+      throw_errno("create " + what);
+    }
+  }
+  copy_xattrs(-1, -1, proc_path(src, name), proc_path(dst, name));
+  chown_result(::fchownat(dst, n, st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW), what);
+  if (!S_ISLNK(st.st_mode) && ::fchmodat(dst, n, st.st_mode & 07777, 0) != 0) throw_errno("chmod " + what);
+  if (::utimensat(dst, n, times, AT_SYMLINK_NOFOLLOW) != 0) throw_errno("set times on " + what);
+}
+
+}  // namespace
+
+UnpackResult unpack_layer(const fs::path& archive_path, const fs::path& dest, const UnpackOptions& options) {
+  const std::string name = archive_path.string();
+  ArchivePtr outer(archive_read_new());
+  if (!outer) throw Error("libarchive: out of memory");
+  archive_read_support_filter_all(outer.get());
+  archive_read_support_format_raw(outer.get());
+  // Opened here first so a missing file reports the file, not libarchive.
+  UniqueFd fd(::open(archive_path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd) throw_errno("cannot read " + name);
+  archive_entry* raw_entry = nullptr;
+  if (archive_read_open_fd(outer.get(), fd.get(), 1 << 16) != ARCHIVE_OK ||
+      archive_read_next_header(outer.get(), &raw_entry) != ARCHIVE_OK) {
+    struct stat st {};
+    if (::fstat(fd.get(), &st) == 0 && st.st_size == 0) throw Error(name + " is empty, not a tar archive");
+    const char* msg = archive_error_string(outer.get());
+    throw Error("read layer " + name + ": " + (msg ? msg : "unknown error"));
+  }
+
+  Stream stream;
+  stream.outer = outer.get();
+  ArchivePtr tar(archive_read_new());
+  if (!tar) throw Error("libarchive: out of memory");
+  archive_read_support_format_tar(tar.get());
+  archive_read_support_format_gnutar(tar.get());
+  auto fail = [&](archive* a) -> Error {
+    if (!stream.error.empty()) return Error("read layer " + name + ": " + stream.error);
+    const char* msg = archive_error_string(a);
+    return Error("read layer " + name + ": " + (msg ? msg : "unknown error"));
+  };
+  if (archive_read_open(tar.get(), &stream, nullptr, stream_read, nullptr) != ARCHIVE_OK) throw fail(tar.get());
+
+  Unpacker unpacker(dest, options);
+  for (;;) {
+    archive_entry* entry = nullptr;
+    int r = archive_read_next_header(tar.get(), &entry);
+    if (r == ARCHIVE_EOF) break;
+    if (r < ARCHIVE_WARN) throw fail(tar.get());
+    unpacker.entry(tar.get(), entry);
+  }
+  unpacker.finish();
+
+  // The diff_id covers the whole stream, including the end-of-archive
+  // blocks and padding the tar reader never asked for.
+  const void* ignored = nullptr;
+  for (;;) {
+    la_ssize_t n = stream_read(tar.get(), &stream, &ignored);
+    if (n == 0) break;
+    if (n < 0) throw fail(tar.get());
+  }
+  UnpackResult result;
+  result.diff_id = stream.hash.finish();
+  result.bytes = unpacker.bytes();
+  return result;
+}
+
+void apply_layer_copy(const fs::path& layer_dir, const fs::path& target) { LayerCopier(layer_dir, target).run(); }
+
+}  // namespace mini::store
