@@ -202,8 +202,15 @@ int run(const GlobalOptions& global, RunCommandOptions& options) {
     return 0;
   }
   runtime::Spec spec = runtime::parse_spec(spec_doc);
-  for (const auto& volume : user_mounts.named_volumes)
-    fs::create_directories(ctx.layout().root / "volumes" / volume / "_data");
+  uint32_t id_shift = inputs.userns_remap ? inputs.userns_remap->start : 0;
+  std::vector<fs::path> host_dirs(user_mounts.host_dirs.begin(), user_mounts.host_dirs.end());
+  for (const auto& volume : user_mounts.named_volumes) host_dirs.push_back(ctx.layout().root / "volumes" / volume / "_data");
+  for (const auto& host_dir : host_dirs) {
+    if (fs::exists(host_dir)) continue;
+    fs::create_directories(host_dir);
+    // A new directory belongs to the container's root, as Docker's remap does.
+    if (id_shift && ::chown(host_dir.c_str(), id_shift, id_shift) != 0) throw_errno("chown " + host_dir.string());
+  }
 
   store::ContainerRecord container;
   container.id = inputs.container_id;
@@ -225,8 +232,12 @@ int run(const GlobalOptions& global, RunCommandOptions& options) {
     // No resolver on the host: the container gets the public fallbacks.
   }
   fsutil::write_file_atomic(dir / "resolv.conf", container_resolv_conf(host_resolv));
+  if (id_shift)
+    for (const char* file : {"hostname", "hosts", "resolv.conf"})
+      if (::chown((dir / file).c_str(), id_shift, id_shift) != 0) throw_errno("chown " + (dir / file).string());
 
   store::RootfsPlan plan = store::plan_rootfs(driver, layer_dirs, dir);
+  plan.id_shift = id_shift;
   guard.mounted(plan);
   plan.driver = store::mount_rootfs(plan);
   container.driver = plan.driver == store::StorageDriver::Overlay ? "overlay" : "copy";

@@ -54,6 +54,8 @@ json parse_volume(const std::string& spec, const std::filesystem::path& volumes_
         throw Error("invalid mode \"" + option + "\" in -v " + spec + "; use ro or rw");
     }
   }
+  // Docker creates a missing host directory for -v (not for --mount).
+  if (parts[0].front() == '/') out.host_dirs.push_back(parts[0]);
   return volume_mount(parts[0], parts[1], read_only, volumes_dir, out);
 }
 

@@ -19,6 +19,7 @@ struct MountFlags {
 struct ParsedMounts {
   nlohmann::json mounts = nlohmann::json::array();
   std::vector<std::string> named_volumes;
+  std::vector<std::string> host_dirs;  // -v host paths, created when missing
 };
 
 // `volumes_dir` is the store's volumes/ directory. Pure apart from naming

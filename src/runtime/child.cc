@@ -121,13 +121,14 @@ unsigned long locked_flags(const char* path) noexcept {
   return flags;
 }
 
-void mount_one(const ChildPlan& plan, int root_fd, const MountStep& step) noexcept {
+void mount_one(const ChildPlan& plan, int root_fd, const MountStep& step, int source_fd) noexcept {
   int target = open_mount_target(root_fd, step.target.c_str(), step.bind && step.target_is_file);
   if (target < 0) fail(plan, "create mount target", -target, step.target.c_str());
-  char path[64];
+  char path[64], source[64];
   fd_path(target, path);
+  if (source_fd >= 0) fd_path(source_fd, source);
   unsigned long first = step.bind ? (step.flags & (MS_BIND | MS_REC)) : step.flags;
-  if (::mount(step.source.c_str(), path, step.bind ? nullptr : step.fstype.c_str(), first,
+  if (::mount(source_fd >= 0 ? source : step.source.c_str(), path, step.bind ? nullptr : step.fstype.c_str(), first,
               step.data.empty() ? nullptr : step.data.c_str()) != 0)
     fail(plan, "mount", errno, step.target.c_str());
   ::close(target);
@@ -323,7 +324,7 @@ int rlimit_resource(const std::string& name) {
 
 // The container's birth, top to bottom. Every step either succeeds or
 // reports itself and exits; nothing here allocates.
-void contain(const ChildPlan& plan) noexcept {
+void contain(ChildPlan& plan) noexcept {
   // 1. Die with mini, and only start once the parent has set up the cgroup
   //    and the id maps.
   if (::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0) fail(plan, "set parent-death signal", errno);
@@ -333,10 +334,6 @@ void contain(const ChildPlan& plan) noexcept {
   char go = 0;
   if (::read(plan.go_fd, &go, 1) != 1) ::_exit(125);  // the parent is gone or gave up
   ::close(plan.go_fd);
-  if (plan.new_user) {
-    // Become the namespace's root so files can be created for mount targets.
-    if (::setresgid(0, 0, 0) != 0 || ::setresuid(0, 0, 0) != 0) fail(plan, "become root in the user namespace", errno);
-  }
   // 2. The cgroup namespace, now that the parent has moved us into the cgroup.
   if (plan.new_cgroup && ::unshare(CLONE_NEWCGROUP) != 0) fail(plan, "create cgroup namespace", errno);
   if (::setsid() < 0) fail(plan, "start a session", errno);
@@ -354,7 +351,17 @@ void contain(const ChildPlan& plan) noexcept {
     fail(plan, "bind rootfs", errno, plan.rootfs.c_str());
   int root_fd = ::open(plan.rootfs.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (root_fd < 0) fail(plan, "open rootfs", errno, plan.rootfs.c_str());
-  for (const auto& step : plan.mounts) mount_one(plan, root_fd, step);
+  for (size_t i = 0; i < plan.mounts.size(); ++i) {
+    if (!plan.mounts[i].bind) continue;
+    plan.source_fds[i] = ::open(plan.mounts[i].source.c_str(), O_PATH | O_CLOEXEC);
+    if (plan.source_fds[i] < 0) fail(plan, "open bind source", errno, plan.mounts[i].source.c_str());
+  }
+  if (plan.new_user) {
+    // The namespace's root from here on: files created for mount targets
+    // need an owner the namespace can map.
+    if (::setresgid(0, 0, 0) != 0 || ::setresuid(0, 0, 0) != 0) fail(plan, "become root in the user namespace", errno);
+  }
+  for (size_t i = 0; i < plan.mounts.size(); ++i) mount_one(plan, root_fd, plan.mounts[i], plan.source_fds[i]);
   // 5. /dev: the standard devices and symlinks, and the console.
   if (plan.populate_dev) populate_dev(plan, root_fd);
   if (plan.terminal) make_console(plan, root_fd);

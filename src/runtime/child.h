@@ -30,6 +30,10 @@ struct ChildRlimit {
 struct ChildPlan {
   std::string rootfs;  // host path of the prepared root filesystem
   std::vector<MountStep> mounts;
+  // One slot per mount: the child opens each bind source while it still has
+  // the host's identity (a remapped root could not reach a 0700 store), then
+  // mounts from /proc/self/fd. Sized by the parent; -1 where unused.
+  std::vector<int> source_fds;
   bool populate_dev = false;  // the spec put a tmpfs on /dev: add the standard devices
   std::vector<std::string> masked_paths, readonly_paths;
   bool root_readonly = false;
@@ -63,6 +67,6 @@ std::vector<std::string> exec_candidates(const std::string& command, const std::
 // "RLIMIT_NOFILE" -> RLIMIT_NOFILE; throws mini::Error for unknown names.
 int rlimit_resource(const std::string& name);
 
-[[noreturn]] void contain(const ChildPlan& plan) noexcept;
+[[noreturn]] void contain(ChildPlan& plan) noexcept;
 
 }  // namespace mini::runtime

@@ -64,6 +64,7 @@ ChildPlan make_plan(const Spec& spec, const RunOptions& options) {
   ChildPlan plan;
   plan.rootfs = resolve_rootfs(spec, options).string();
   plan.mounts = plan_mounts(spec.mounts, host_path_is_directory);
+  plan.source_fds.assign(plan.mounts.size(), -1);
   for (const auto& mount : spec.mounts)
     if (mount.destination == "/dev" && mount.type == "tmpfs") plan.populate_dev = true;
   plan.masked_paths = spec.masked_paths;

@@ -1,6 +1,7 @@
 #include "store/rootfs.h"
 
 #include <fcntl.h>
+#include <ftw.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -81,9 +82,30 @@ int mount_overlay(const RootfsPlan& plan, std::string& options) {
 void copy_layers(const RootfsPlan& plan) {
   make_dir(plan.target, 0755);
   for (const auto& layer : plan.lower) apply_layer_copy(layer, plan.target);
+  if (plan.id_shift) shift_ownership(plan.target, plan.id_shift);
+}
+
+uint32_t shift_by = 0;
+
+int shift_one(const char* path, const struct stat* st, int, FTW*) {
+  if (::lchown(path, st->st_uid + shift_by, st->st_gid + shift_by) != 0) return errno;
+  // chown clears setuid and setgid; put them back.
+  if (!S_ISLNK(st->st_mode) && (st->st_mode & (S_ISUID | S_ISGID)) && ::chmod(path, st->st_mode & 07777) != 0)
+    return errno;
+  return 0;
 }
 
 }  // namespace
+
+void shift_ownership(const fs::path& root, uint32_t shift) {
+  // nftw has no user pointer; mini shifts one tree at a time.
+  shift_by = shift;
+  int rc = ::nftw(root.c_str(), shift_one, 64, FTW_PHYS | FTW_MOUNT);
+  if (rc != 0) {
+    if (rc > 0) errno = rc;
+    throw_errno("shift the owners of " + root.string() + " for the user namespace");
+  }
+}
 
 std::string RootfsPlan::overlay_options() const {
   std::vector<std::string> top_first;
@@ -105,7 +127,7 @@ RootfsPlan plan_rootfs(StorageDriver driver, const std::vector<fs::path>& layers
 }
 
 StorageDriver mount_rootfs(RootfsPlan& plan) {
-  if (plan.driver == StorageDriver::Overlay && !plan.lower.empty()) {
+  if (plan.driver == StorageDriver::Overlay && !plan.lower.empty() && plan.id_shift == 0) {
     make_dir(plan.upper, 0755);
     make_dir(plan.work, 0700);
     make_dir(plan.target, 0755);

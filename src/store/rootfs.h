@@ -1,5 +1,6 @@
 #pragma once
 // Composes a container's root filesystem from unpacked layers.
+#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -15,6 +16,9 @@ struct RootfsPlan {
   std::vector<fs::path> lower;  // bottom layer first
   fs::path upper, work;         // overlay only
   fs::path target;              // the directory the rootfs appears at
+  // --userns=remap: every owner in the copy moves up by this much, so the
+  // files belong to the container's root inside its user namespace.
+  uint32_t id_shift = 0;
   // The overlay mount options, e.g. "lowerdir=top:...:bottom,upperdir=..,workdir=..".
   std::string overlay_options() const;
 };
@@ -23,7 +27,11 @@ struct RootfsPlan {
 RootfsPlan plan_rootfs(StorageDriver driver, const std::vector<fs::path>& layers_bottom_first,
                        const fs::path& container_dir);
 
-// Mounts or copies. If the overlay mount fails, falls back to a copy, prints
+// Moves every owner under `root` up by `shift` (symlinks included, without
+// following them), keeping setuid and setgid bits.
+void shift_ownership(const fs::path& root, uint32_t shift);
+
+// Mounts or copies (always a copy with an id_shift). If the overlay mount fails, falls back to a copy, prints
 // a one-line notice to stderr and returns the driver actually used.
 StorageDriver mount_rootfs(RootfsPlan& plan);
 // Unmounts (overlay) and removes what mount_rootfs created.
