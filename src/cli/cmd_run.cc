@@ -1,6 +1,7 @@
 // `mini run`: image + flags -> config.json in a container directory -> the
 // runtime. The runtime only ever sees the config.json.
 #include <fcntl.h>
+#include <sys/prctl.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -19,6 +20,7 @@
 #include "common/fs_util.h"
 #include "registry/puller.h"
 #include "registry/reference.h"
+#include "runtime/capabilities.h"
 #include "runtime/container.h"
 #include "runtime/spec.h"
 #include "store/image.h"
@@ -65,6 +67,14 @@ nlohmann::json read_seccomp_profile(const std::string& path) {
   } catch (const nlohmann::json::exception& e) {
     throw Error("seccomp profile " + path + " is not valid JSON: " + e.what());
   }
+}
+
+std::vector<std::string> bounding_capabilities() {
+  std::vector<std::string> caps;
+  int last = runtime::read_last_cap();
+  for (int cap = 0; cap <= last; ++cap)
+    if (::prctl(PR_CAPBSET_READ, cap, 0, 0, 0) == 1) caps.push_back(runtime::capability_name(cap));
+  return caps;
 }
 
 std::string kernel_release() {
@@ -188,6 +198,7 @@ int run(const GlobalOptions& global, RunCommandOptions& options) {
   ParsedMounts user_mounts = parse_mount_flags(options.mounts, ctx.layout().root / "volumes");
   inputs.user_mounts = user_mounts.mounts;
   inputs.arch = host_architecture();
+  inputs.host_capabilities = bounding_capabilities();
   inputs.kernel_release = kernel_release();
   if (auto profile = parse_security_opts(options.flags.isolation.security_opt).seccomp_profile_path)
     inputs.seccomp_profile = read_seccomp_profile(*profile);
@@ -260,6 +271,7 @@ int run(const GlobalOptions& global, RunCommandOptions& options) {
   container.status = "exited";
   container.pid = 0;
   container.exit_code = result.exit_code;
+  container.oom_killed = result.oom_killed;
   container.finished = store::now_rfc3339();
   if (!options.remove) ctx.containers().save(container);
   return result.exit_code;

@@ -67,6 +67,7 @@ json standard_mounts(const SpecInputs& in) {
   // Docker leaves /sys writable only for --privileged.
   std::string sys_mode = in.flags.isolation.privileged ? "rw" : "ro";
   mounts.push_back(mount("/sys", "sysfs", "sysfs", {"nosuid", "noexec", "nodev", sys_mode}));
+  mounts.push_back(mount("/sys/fs/cgroup", "cgroup", "cgroup", {"nosuid", "noexec", "nodev", "relatime", sys_mode}));
   if (!in.etc_resolv_conf.empty())
     mounts.push_back(mount("/etc/resolv.conf", "bind", in.etc_resolv_conf, {"rbind", "rprivate"}));
   if (!in.etc_hostname.empty())
@@ -126,6 +127,12 @@ json build_spec(const SpecInputs& in) {
   const IsolationFlags& isolation = in.flags.isolation;
   SecurityOptions security = parse_security_opts(isolation.security_opt);
   std::vector<std::string> caps = capabilities_from_flags(isolation, default_capabilities());
+  if (!in.host_capabilities.empty()) {
+    // A capability mini lacks cannot be passed on (a runtime inside a container often lacks some).
+    std::erase_if(caps, [&](const std::string& cap) {
+      return std::find(in.host_capabilities.begin(), in.host_capabilities.end(), cap) == in.host_capabilities.end();
+    });
+  }
   json process = {
       {"terminal", in.flags.tty},
       {"user", {{"uid", in.user.uid}, {"gid", in.user.gid}}},

@@ -50,6 +50,9 @@ struct SpecInputs {
   // A Docker-format seccomp profile from --security-opt seccomp=FILE; null
   // means Docker's default profile.
   nlohmann::json seccomp_profile;
+  // The capabilities mini itself holds (its bounding set); --privileged and
+  // --cap-add ALL grant these. Empty means every capability mini knows.
+  std::vector<std::string> host_capabilities;
   std::string arch = "amd64";     // GOARCH of the host
   std::string kernel_release;     // uname -r, for the profile's minKernel
   // Looks up host environment variables for "-e NAME" (getenv in production).

@@ -56,54 +56,79 @@ int open_in_root(int root_fd, const char* path, int flags) noexcept {
 
 // Opens the mount target `path` inside the root, creating missing
 // directories (and the final file for file binds). Symlinks resolve inside
-// the root, never out of it. Returns an O_PATH fd or -errno.
+// the root, never out of it; a dangling one is followed by hand so its
+// target is created inside the root too, as runc's MkdirAllInRoot does.
+// Returns an O_PATH fd or -errno.
 int open_mount_target(int root_fd, const char* path, bool file) noexcept {
-  char buf[PATH_MAX];
+  char buf[PATH_MAX], next[PATH_MAX], link[PATH_MAX];
   size_t len = std::strlen(path);
   if (len >= sizeof(buf)) return -ENAMETOOLONG;
   std::memcpy(buf, path, len + 1);
-  int parent = ::fcntl(root_fd, F_DUPFD_CLOEXEC, 0);
-  if (parent < 0) return -errno;
-  size_t start = 0;
-  while (buf[start] == '/') ++start;
-  while (buf[start] != '\0') {
-    size_t end = start;
-    while (buf[end] != '\0' && buf[end] != '/') ++end;
-    bool last = true;
-    for (size_t i = end; buf[i] != '\0'; ++i)
-      if (buf[i] != '/') last = false;
-    char saved = buf[end];
-    buf[end] = '\0';
-    bool want_file = last && file;
-    int fd = open_in_root(root_fd, buf, O_PATH | (want_file ? 0 : O_DIRECTORY));
-    if (fd < 0 && errno == ENOENT) {
+  for (int hops = 0; hops <= 40; ++hops) {
+    int parent = ::fcntl(root_fd, F_DUPFD_CLOEXEC, 0);
+    if (parent < 0) return -errno;
+    size_t start = 0;
+    while (buf[start] == '/') ++start;
+    bool restart = false;
+    while (buf[start] != '\0' && !restart) {
+      size_t end = start;
+      while (buf[end] != '\0' && buf[end] != '/') ++end;
+      bool last = true;
+      for (size_t i = end; buf[i] != '\0'; ++i)
+        if (buf[i] != '/') last = false;
+      char saved = buf[end];
+      buf[end] = '\0';
+      bool want_file = last && file;
       const char* name = buf + start;
-      int rc;
-      if (want_file) {
-        rc = ::openat(parent, name, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644);
-        if (rc >= 0) ::close(rc);
-      } else {
-        rc = ::mkdirat(parent, name, 0755);
+      int fd = open_in_root(root_fd, buf, O_PATH | (want_file ? 0 : O_DIRECTORY));
+      if (fd < 0 && errno == ENOENT) {
+        int rc;
+        if (want_file) {
+          rc = ::openat(parent, name, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644);
+          if (rc >= 0) ::close(rc);
+        } else {
+          rc = ::mkdirat(parent, name, 0755);
+        }
+        if (rc < 0 && errno == EEXIST) {
+          ssize_t n = ::readlinkat(parent, name, link, sizeof(link) - 1);
+          if (n > 0) {
+            // A dangling symlink: continue from its target, resolved in the root.
+            link[n] = '\0';
+            buf[end] = saved;
+            int written = link[0] == '/'
+                              ? std::snprintf(next, sizeof(next), "%s/%s", link, buf + end)
+                              : std::snprintf(next, sizeof(next), "/%.*s%s/%s", static_cast<int>(start), buf, link,
+                                              buf + end);
+            if (written < 0 || static_cast<size_t>(written) >= sizeof(next)) {
+              ::close(parent);
+              return -ENAMETOOLONG;
+            }
+            std::memcpy(buf, next, static_cast<size_t>(written) + 1);
+            restart = true;
+            continue;
+          }
+        } else if (rc < 0) {
+          int err = errno;
+          ::close(parent);
+          return -err;
+        }
+        fd = open_in_root(root_fd, buf, O_PATH | (want_file ? 0 : O_DIRECTORY));
       }
-      if (rc < 0 && errno != EEXIST) {
+      if (fd < 0) {
         int err = errno;
         ::close(parent);
         return -err;
       }
-      fd = open_in_root(root_fd, buf, O_PATH | (want_file ? 0 : O_DIRECTORY));
-    }
-    if (fd < 0) {
-      int err = errno;
       ::close(parent);
-      return -err;
+      parent = fd;
+      buf[end] = saved;
+      start = end;
+      while (buf[start] == '/') ++start;
     }
+    if (!restart) return parent;
     ::close(parent);
-    parent = fd;
-    buf[end] = saved;
-    start = end;
-    while (buf[start] == '/') ++start;
   }
-  return parent;
+  return -ELOOP;
 }
 
 void fd_path(int fd, char (&out)[64]) noexcept { std::snprintf(out, sizeof(out), "/proc/self/fd/%d", fd); }
@@ -362,6 +387,15 @@ void contain(ChildPlan& plan) noexcept {
     if (::setresgid(0, 0, 0) != 0 || ::setresuid(0, 0, 0) != 0) fail(plan, "become root in the user namespace", errno);
   }
   for (size_t i = 0; i < plan.mounts.size(); ++i) mount_one(plan, root_fd, plan.mounts[i], plan.source_fds[i]);
+  for (const auto& step : plan.mounts) {
+    if (!step.seal_readonly) continue;
+    int target = open_in_root(root_fd, step.target.c_str(), O_PATH);
+    char path[64];
+    fd_path(target, path);
+    if (target < 0 || ::mount(nullptr, path, nullptr, MS_REMOUNT | MS_RDONLY | step.flags, step.data.c_str()) != 0)
+      fail(plan, "make read-only", errno, step.target.c_str());
+    ::close(target);
+  }
   // 5. /dev: the standard devices and symlinks, and the console.
   if (plan.populate_dev) populate_dev(plan, root_fd);
   if (plan.terminal) make_console(plan, root_fd);

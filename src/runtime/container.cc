@@ -60,10 +60,10 @@ fs::path resolve_rootfs(const Spec& spec, const RunOptions& options) {
   return root;
 }
 
-ChildPlan make_plan(const Spec& spec, const RunOptions& options) {
+ChildPlan make_plan(const Spec& spec, const RunOptions& options, const cgroup::Hierarchy& cgroups) {
   ChildPlan plan;
   plan.rootfs = resolve_rootfs(spec, options).string();
-  plan.mounts = plan_mounts(spec.mounts, host_path_is_directory);
+  plan.mounts = plan_mounts(spec.mounts, host_path_is_directory, cgroups);
   plan.source_fds.assign(plan.mounts.size(), -1);
   for (const auto& mount : spec.mounts)
     if (mount.destination == "/dev" && mount.type == "tmpfs") plan.populate_dev = true;
@@ -240,12 +240,13 @@ int supervise(pid_t pid, int signal_fd, int master, const StdioFds& stdio) {
 
 RunResult run_container(const Spec& spec, const RunOptions& options) {
   unsigned long flags = clone_flags(spec);
-  ChildPlan plan = make_plan(spec, options);
+  cgroup::Hierarchy hierarchy = cgroup::detect_hierarchy();
+  ChildPlan plan = make_plan(spec, options, hierarchy);
   finalize_exec_arrays(plan);  // pointers into plan's strings: plan stays put from here on
 
   std::string relative = spec.cgroups_path.empty() ? "mini/" + options.container_id : spec.cgroups_path;
   while (!relative.empty() && relative.front() == '/') relative.erase(0, 1);
-  auto cgroups = cgroup::make_manager(cgroup::detect_hierarchy(), relative);
+  auto cgroups = cgroup::make_manager(hierarchy, relative);
   cgroups->create(cgroup::parse_limits(spec.resources));
 
   auto [go_read, go_write] = make_pipe();

@@ -11,6 +11,8 @@ namespace mini::runtime {
 
 namespace {
 
+namespace fs = std::filesystem;
+
 struct FlagWord {
   unsigned long set, clear;
 };
@@ -41,6 +43,31 @@ const std::map<std::string, unsigned long>& propagation_words() {
   return words;
 }
 
+void add_cgroup_mounts(const Mount& mount, const MountOptions& options, const cgroup::Hierarchy& cgroups,
+                       std::vector<MountStep>& steps) {
+  if (cgroups.v1_mounts.empty()) {
+    if (!cgroups.unified) throw Error("config.json mounts a cgroup filesystem, but the host has none mounted");
+    steps.push_back({mount.destination, "cgroup2", "cgroup2", options.flags, options.propagation, ""});
+    return;
+  }
+  MountStep holder{mount.destination, "tmpfs", "tmpfs", options.flags & ~MS_RDONLY, 0, "mode=755"};
+  holder.seal_readonly = options.flags & MS_RDONLY;
+  steps.push_back(holder);
+  // Controllers mounted together share one hierarchy: "cpu,cpuacct".
+  std::map<fs::path, std::string> hierarchies;
+  for (const auto& [controller, point] : cgroups.v1_mounts) {
+    std::string& data = hierarchies[point];
+    data += (data.empty() ? "" : ",") + controller;
+  }
+  for (const auto& [point, controllers] : hierarchies) {
+    std::string data = controllers.rfind("name=", 0) == 0 ? "none," + controllers : controllers;
+    steps.push_back({mount.destination + "/" + point.filename().string(), "cgroup", "cgroup", options.flags, 0, data});
+  }
+  if (cgroups.unified)
+    steps.push_back({mount.destination + "/" + cgroups.unified->filename().string(), "cgroup2", "cgroup2",
+                     options.flags, 0, ""});
+}
+
 }  // namespace
 
 MountOptions parse_mount_options(const std::vector<std::string>& options) {
@@ -65,10 +92,15 @@ MountOptions parse_mount_options(const std::vector<std::string>& options) {
 }
 
 std::vector<MountStep> plan_mounts(const std::vector<Mount>& mounts,
-                                   const std::function<bool(const std::string&)>& is_directory) {
+                                   const std::function<bool(const std::string&)>& is_directory,
+                                   const cgroup::Hierarchy& cgroups) {
   std::vector<MountStep> steps;
   for (const auto& mount : mounts) {
     MountOptions options = parse_mount_options(mount.options);
+    if (mount.type == "cgroup" || mount.type == "cgroup2") {
+      add_cgroup_mounts(mount, options, cgroups, steps);
+      continue;
+    }
     MountStep step;
     step.target = mount.destination;
     step.source = mount.source;

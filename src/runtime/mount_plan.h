@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "runtime/cgroup.h"
 #include "runtime/spec.h"
 
 namespace mini::runtime {
@@ -36,12 +37,19 @@ struct MountStep {
   // MS_REMOUNT applies ro, nosuid, nodev, noexec.
   bool remount = false;
   bool target_is_file = false;
+  // Remounted read-only once every mount is in place (the tmpfs that holds
+  // the cgroup v1 hierarchies needs its subdirectories first).
+  bool seal_readonly = false;
 };
 
 // `is_directory` says whether a bind source on the host is a directory
-// (stat in production, a fake in tests).
+// (stat in production, a fake in tests). A "cgroup" mount becomes what the
+// host has: cgroup2 alone, or a tmpfs holding each v1 hierarchy (and the
+// unified one) as Docker shows them; the container's cgroup namespace makes
+// each show only the container's own cgroup.
 std::vector<MountStep> plan_mounts(const std::vector<Mount>& mounts,
-                                   const std::function<bool(const std::string&)>& is_directory);
+                                   const std::function<bool(const std::string&)>& is_directory,
+                                   const cgroup::Hierarchy& cgroups = {});
 bool host_path_is_directory(const std::string& path);
 
 struct DeviceNode {

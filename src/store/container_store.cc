@@ -13,7 +13,7 @@ void to_json(nlohmann::json& j, const ContainerRecord& r) {
   j = nlohmann::json{{"id", r.id},         {"name", r.name},       {"image", r.image},
                      {"image_digest", r.image_digest}, {"layers", r.layers}, {"driver", r.driver},
                      {"created", r.created}, {"status", r.status}, {"pid", r.pid},
-                     {"exit_code", r.exit_code}, {"finished", r.finished}};
+                     {"exit_code", r.exit_code}, {"oom_killed", r.oom_killed}, {"finished", r.finished}};
 }
 
 void from_json(const nlohmann::json& j, ContainerRecord& r) {
@@ -27,6 +27,7 @@ void from_json(const nlohmann::json& j, ContainerRecord& r) {
   r.status = j.value("status", "");
   r.pid = j.value("pid", 0);
   r.exit_code = j.value("exit_code", 0);
+  r.oom_killed = j.value("oom_killed", false);
   r.finished = j.value("finished", "");
 }
 

@@ -23,6 +23,7 @@ struct ContainerRecord {
   std::string status = "created";  // created, running, exited
   int pid = 0;
   int exit_code = 0;
+  bool oom_killed = false;  // the kernel's OOM killer struck in the container's cgroup
   std::string finished;
 };
 

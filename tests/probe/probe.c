@@ -6,11 +6,14 @@
  *   mini-probe exists P   prints "exists P=yes|no"
  *   mini-probe write P    tries to create P, prints "write P=ok|<errno text>"
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 static void print_file_line(const char* key, const char* path, const char* prefix) {
@@ -45,6 +48,63 @@ static void report_mounts(void) {
   fclose(f);
 }
 
+/* What the seccomp profile and masked paths leave: keyctl's errno, how many
+ * bytes /proc/kcore gives, whether /proc/sys takes a write. */
+static void report_security(void) {
+  long rc = syscall(SYS_keyctl, 0 /* KEYCTL_GET_KEYRING_ID */, -3 /* session */, 0);
+  printf("keyctl=%s\n", rc >= 0 ? "ok" : strerror(errno));
+  char buf[4096];
+  int fd = open("/proc/kcore", O_RDONLY);
+  long total = fd < 0 ? -1 : 0;
+  ssize_t n;
+  while (fd >= 0 && (n = read(fd, buf, sizeof buf)) > 0 && total < 65536) total += n;
+  if (fd >= 0) close(fd);
+  printf("kcore_bytes=%ld\n", total);
+  fd = open("/proc/timer_list", O_RDONLY);
+  total = fd < 0 ? -1 : 0;
+  while (fd >= 0 && (n = read(fd, buf, sizeof buf)) > 0 && total < 65536) total += n;
+  if (fd >= 0) close(fd);
+  printf("timer_list_bytes=%ld\n", total);
+  fd = open("/proc/sys/kernel/hostname", O_WRONLY);
+  printf("proc_sys_write=%s\n", fd >= 0 && write(fd, "x", 1) == 1 ? "ok" : strerror(errno));
+  if (fd >= 0) close(fd);
+}
+
+/* Descriptors beyond stdio: none of mini's may reach the container. */
+static void report_fds(void) {
+  DIR* dir = opendir("/proc/self/fd");
+  struct dirent* entry;
+  if (!dir) return;
+  while ((entry = readdir(dir))) {
+    int fd = atoi(entry->d_name);
+    if (entry->d_name[0] == '.' || fd <= 2 || fd == dirfd(dir)) continue;
+    char path[64], target[4096];
+    snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+    ssize_t len = readlink(path, target, sizeof target - 1);
+    target[len > 0 ? len : 0] = 0;
+    printf("fd=%d %s\n", fd, target);
+  }
+  closedir(dir);
+}
+
+static void print_first_word(const char* key, const char* path) {
+  FILE* f = fopen(path, "r");
+  char word[256];
+  if (!f) return;
+  if (fscanf(f, "%255s", word) == 1) printf("%s=%s\n", key, word);
+  fclose(f);
+}
+
+/* Limits as the container's own cgroup shows them, v1 or v2. */
+static void report_cgroup_limits(void) {
+  print_first_word("memory_limit", "/sys/fs/cgroup/memory/memory.limit_in_bytes");
+  print_first_word("memory_limit", "/sys/fs/cgroup/memory.max");
+  print_first_word("cpu_quota", "/sys/fs/cgroup/cpu/cpu.cfs_quota_us");
+  print_first_word("cpu_quota", "/sys/fs/cgroup/cpu.max");
+  print_first_word("pids_max", "/sys/fs/cgroup/pids/pids.max");
+  print_first_word("pids_max", "/sys/fs/cgroup/pids.max");
+}
+
 int main(int argc, char** argv) {
   if (argc == 3 && strcmp(argv[1], "exists") == 0) {
     struct stat st;
@@ -72,5 +132,8 @@ int main(int argc, char** argv) {
   print_file_line("seccomp", "/proc/self/status", "Seccomp:");
   print_file_line("cgroup", "/proc/self/cgroup", NULL);
   report_mounts();
+  report_security();
+  report_fds();
+  report_cgroup_limits();
   return 0;
 }
