@@ -286,6 +286,7 @@ RunResult run_container(const Spec& spec, const RunOptions& options) {
     write_id_map(pid, "gid_map", spec.gid_mappings);
   }
   cgroups->add_process(pid);
+  if (options.before_start) options.before_start(pid);
   if (::write(go_write.get(), "g", 1) != 1) throw_errno("start the container");
   go_write.reset();
 

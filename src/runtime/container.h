@@ -20,6 +20,10 @@ struct RunOptions {
   // Called in the parent once the container's PID 1 exists (for state files).
   // May be empty.
   std::function<void(pid_t)> on_started;
+  // Called in the parent after clone, once the child sits in its cgroup and
+  // before it is told to go: the place to wire its network namespace
+  // (/proc/<pid>/ns/net). Throwing aborts the start. May be empty.
+  std::function<void(pid_t)> before_start;
 };
 
 struct RunResult {
