@@ -21,4 +21,13 @@ void add_pull_command(CLI::App& app, const GlobalOptions& global, Command& chose
 // `mini login` and `mini logout`.
 void add_login_commands(CLI::App& app, const GlobalOptions& global, Command& chosen);
 
+// `mini system`, shared by the files that add its subcommands (check, prune):
+// the first caller creates it.
+inline CLI::App* system_command(CLI::App& app) {
+  if (CLI::App* existing = app.get_subcommand_no_throw("system")) return existing;
+  CLI::App* system = app.add_subcommand("system", "Check and clean up the store");
+  system->require_subcommand(1);
+  return system;
+}
+
 }  // namespace mini::cli
