@@ -24,7 +24,8 @@ void add_login_commands(CLI::App& app, const GlobalOptions& global, Command& cho
 // `mini system`, shared by the files that add its subcommands (check, prune):
 // the first caller creates it.
 inline CLI::App* system_command(CLI::App& app) {
-  if (CLI::App* existing = app.get_subcommand_no_throw("system")) return existing;
+  for (CLI::App* existing : app.get_subcommands([](CLI::App* sub) { return sub->get_name() == "system"; }))
+    return existing;
   CLI::App* system = app.add_subcommand("system", "Check and clean up the store");
   system->require_subcommand(1);
   return system;

@@ -10,10 +10,32 @@
 namespace mini::store {
 
 void to_json(nlohmann::json& j, const ContainerRecord& r) {
-  j = nlohmann::json{{"id", r.id},         {"name", r.name},       {"image", r.image},
-                     {"image_digest", r.image_digest}, {"layers", r.layers}, {"driver", r.driver},
-                     {"created", r.created}, {"status", r.status}, {"pid", r.pid},
-                     {"exit_code", r.exit_code}, {"oom_killed", r.oom_killed}, {"finished", r.finished}};
+  j = nlohmann::json{{"id", r.id},
+                     {"name", r.name},
+                     {"image", r.image},
+                     {"image_digest", r.image_digest},
+                     {"layers", r.layers},
+                     {"driver", r.driver},
+                     {"created", r.created},
+                     {"status", r.status},
+                     {"pid", r.pid},
+                     {"pid_start_time", r.pid_start_time},
+                     {"monitor_pid", r.monitor_pid},
+                     {"exit_code", r.exit_code},
+                     {"oom_killed", r.oom_killed},
+                     {"started", r.started},
+                     {"finished", r.finished},
+                     {"command", r.command},
+                     {"id_shift", r.id_shift},
+                     {"auto_remove", r.auto_remove},
+                     {"detached", r.detached},
+                     {"restart_policy", r.restart_policy},
+                     {"restart_max", r.restart_max},
+                     {"restart_count", r.restart_count},
+                     {"stop_requested", r.stop_requested},
+                     {"network_mode", r.network_mode},
+                     {"ip_address", r.ip_address},
+                     {"ports", r.ports}};
 }
 
 void from_json(const nlohmann::json& j, ContainerRecord& r) {
@@ -26,9 +48,23 @@ void from_json(const nlohmann::json& j, ContainerRecord& r) {
   r.created = j.value("created", "");
   r.status = j.value("status", "");
   r.pid = j.value("pid", 0);
+  r.pid_start_time = j.value("pid_start_time", uint64_t{0});
+  r.monitor_pid = j.value("monitor_pid", 0);
   r.exit_code = j.value("exit_code", 0);
   r.oom_killed = j.value("oom_killed", false);
+  r.started = j.value("started", "");
   r.finished = j.value("finished", "");
+  r.command = j.value("command", std::vector<std::string>{});
+  r.id_shift = j.value("id_shift", uint32_t{0});
+  r.auto_remove = j.value("auto_remove", false);
+  r.detached = j.value("detached", false);
+  r.restart_policy = j.value("restart_policy", "no");
+  r.restart_max = j.value("restart_max", 0);
+  r.restart_count = j.value("restart_count", 0);
+  r.stop_requested = j.value("stop_requested", false);
+  r.network_mode = j.value("network_mode", "");
+  r.ip_address = j.value("ip_address", "");
+  r.ports = j.value("ports", std::vector<std::string>{});
 }
 
 ContainerStore::ContainerStore(Layout layout) : layout_(std::move(layout)) {}
@@ -46,6 +82,26 @@ void ContainerStore::create(const ContainerRecord& record) {
 
 void ContainerStore::save(const ContainerRecord& record) {
   fsutil::write_file_atomic(dir(record.id) / "state.json", nlohmann::json(record).dump(2) + "\n");
+}
+
+std::optional<ContainerRecord> ContainerStore::load(const std::string& id) const {
+  fs::path state = dir(id) / "state.json";
+  if (!fs::exists(state)) return std::nullopt;
+  try {
+    return nlohmann::json::parse(fsutil::read_file(state)).get<ContainerRecord>();
+  } catch (const nlohmann::json::exception& e) {
+    throw Error("container " + id + ": state.json is damaged (" + e.what() + "); remove it with mini rm -f " + id);
+  }
+}
+
+std::optional<ContainerRecord> ContainerStore::update(const std::string& id,
+                                                      const std::function<void(ContainerRecord&)>& change) {
+  fsutil::FileLock lock(layout_.locks() / ("container-" + id + ".lock"));
+  auto record = load(id);
+  if (!record) return std::nullopt;
+  change(*record);
+  save(*record);
+  return record;
 }
 
 std::vector<ContainerRecord> ContainerStore::list() const {
@@ -83,6 +139,8 @@ void ContainerStore::remove(const std::string& id) {
   } catch (const Error& e) {
     throw Error("remove container " + id + ": " + e.what());
   }
+  std::error_code ignored;
+  fs::remove(layout_.locks() / ("container-" + id + ".lock"), ignored);
 }
 
 std::string now_rfc3339() {

@@ -2,6 +2,8 @@
 // containers/<id>/: one directory per container, with state.json describing
 // it. Creation and name checks happen under locks/containers.lock so two
 // `mini run --name x` can't both win.
+#include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -22,9 +24,24 @@ struct ContainerRecord {
   std::string created;         // RFC 3339
   std::string status = "created";  // created, running, exited
   int pid = 0;
+  uint64_t pid_start_time = 0;  // /proc/<pid>/stat field 22: tells a reused pid from ours
+  int monitor_pid = 0;          // detached containers: the process holding their stdio
   int exit_code = 0;
   bool oom_killed = false;  // the kernel's OOM killer struck in the container's cgroup
+  std::string started;
   std::string finished;
+  std::vector<std::string> command;  // what runs, for ps
+  uint32_t id_shift = 0;             // --userns=remap: the rootfs copy's owner offset
+  bool auto_remove = false;          // --rm
+  bool detached = false;
+  std::string restart_policy = "no";  // no, on-failure, always, unless-stopped
+  int restart_max = 0;                // on-failure:N; 0 = no limit
+  int restart_count = 0;
+  bool stop_requested = false;  // mini stop/kill: the restart policy must not bring it back
+  // Networking, filled by the network code (empty for none/host).
+  std::string network_mode;
+  std::string ip_address;
+  std::vector<std::string> ports;  // as given to -p
 };
 
 void to_json(nlohmann::json& j, const ContainerRecord& r);
@@ -39,6 +56,11 @@ class ContainerStore {
   // is taken, naming the container that holds it.
   void create(const ContainerRecord& record);
   void save(const ContainerRecord& record);
+  // Re-reads the record and saves what `change` makes of it, under the
+  // container's lock, so the monitor and mini stop/rm never lose an update.
+  // Returns the saved record; nullopt when the container is gone.
+  std::optional<ContainerRecord> update(const std::string& id, const std::function<void(ContainerRecord&)>& change);
+  std::optional<ContainerRecord> load(const std::string& id) const;
   std::vector<ContainerRecord> list() const;
   // By full ID, unique ID prefix or name.
   std::optional<ContainerRecord> find(const std::string& id_or_name) const;

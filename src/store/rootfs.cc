@@ -11,6 +11,7 @@
 #include <cstring>
 
 #include "common/error.h"
+#include "common/fs_util.h"
 #include "store/fs_tree.h"
 #include "store/unpack.h"
 
@@ -140,18 +141,29 @@ StorageDriver mount_rootfs(RootfsPlan& plan) {
   }
   // Also the way for an image without layers: its rootfs is an empty directory.
   plan.driver = StorageDriver::Copy;
+  // A restarted container keeps the copy it had, changes included; the
+  // marker says the copy was finished.
+  if (fs::exists(plan.target.parent_path() / "rootfs.copied")) return StorageDriver::Copy;
+  if (fs::exists(plan.target)) remove_tree(plan.target);
   copy_layers(plan);
+  fsutil::write_file_atomic(plan.target.parent_path() / "rootfs.copied", "");
   return StorageDriver::Copy;
 }
 
-void unmount_rootfs(const RootfsPlan& plan) {
+void detach_rootfs(const RootfsPlan& plan) {
   if (plan.driver == StorageDriver::Overlay && !plan.target.empty()) {
     if (::umount2(plan.target.c_str(), MNT_DETACH) != 0 && errno != EINVAL && errno != ENOENT)
       throw_errno("unmount " + plan.target.string());
   }
+}
+
+void unmount_rootfs(const RootfsPlan& plan) {
+  detach_rootfs(plan);
   // remove_tree refuses to cross into anything still mounted below.
   for (const fs::path& dir : {plan.target, plan.upper, plan.work})
     if (!dir.empty()) remove_tree(dir);
+  std::error_code ignored;
+  if (!plan.target.empty()) fs::remove(plan.target.parent_path() / "rootfs.copied", ignored);
 }
 
 }  // namespace mini::store

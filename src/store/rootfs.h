@@ -34,6 +34,9 @@ void shift_ownership(const fs::path& root, uint32_t shift);
 // Mounts or copies (always a copy with an id_shift). If the overlay mount fails, falls back to a copy, prints
 // a one-line notice to stderr and returns the driver actually used.
 StorageDriver mount_rootfs(RootfsPlan& plan);
+// Unmounts an overlay but keeps upper/ and the copy, so a stopped
+// container keeps its changes until it is removed.
+void detach_rootfs(const RootfsPlan& plan);
 // Unmounts (overlay) and removes what mount_rootfs created.
 void unmount_rootfs(const RootfsPlan& plan);
 

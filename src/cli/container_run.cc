@@ -1,0 +1,115 @@
+#include "cli/container_run.h"
+
+#include <cstdio>
+
+#include "cli/process_state.h"
+#include "common/error.h"
+#include "runtime/exit_status.h"
+#include "runtime/spec.h"
+
+namespace mini::cli {
+
+namespace {
+
+store::StorageDriver driver_of(const std::string& name) {
+  return name == "copy" ? store::StorageDriver::Copy : store::StorageDriver::Overlay;
+}
+
+// Unmounts the rootfs when a run ends, however it ends; the files stay.
+class RootfsMount {
+ public:
+  explicit RootfsMount(store::RootfsPlan& plan) : plan_(plan) { plan_.driver = store::mount_rootfs(plan_); }
+  ~RootfsMount() {
+    try {
+      store::detach_rootfs(plan_);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "mini: %s\n", e.what());
+    }
+  }
+
+ private:
+  store::RootfsPlan& plan_;
+};
+
+}  // namespace
+
+store::RootfsPlan rootfs_plan_for(Context& ctx, const store::ContainerRecord& record) {
+  std::vector<std::filesystem::path> layers;
+  for (const auto& diff_id : record.layers) {
+    if (!ctx.layers().has(diff_id))
+      throw Error("layer " + diff_id + " of image " + record.image + " is gone from the store; pull or import the " +
+                  "image again, or remove the container");
+    layers.push_back(ctx.layers().fs_path(diff_id));
+  }
+  store::RootfsPlan plan = store::plan_rootfs(driver_of(record.driver), layers, ctx.containers().dir(record.id));
+  plan.id_shift = record.id_shift;
+  return plan;
+}
+
+runtime::RunResult run_created_container(Context& ctx, const std::string& id, const runtime::StdioFds& stdio,
+                                         const std::function<void(pid_t)>& on_started) {
+  auto record = ctx.containers().load(id);
+  if (!record) throw Error("no such container: " + id);
+  std::filesystem::path dir = ctx.containers().dir(id);
+  auto record_failure = [&](int exit_code) {
+    ctx.containers().update(id, [&](store::ContainerRecord& r) {
+      r.status = "exited";
+      r.pid = 0;
+      r.exit_code = exit_code;
+      r.finished = store::now_rfc3339();
+    });
+  };
+  try {
+    runtime::Spec spec = runtime::load_spec(dir / "config.json");
+    store::RootfsPlan plan = rootfs_plan_for(ctx, *record);
+    RootfsMount mounted(plan);
+    std::string driver = plan.driver == store::StorageDriver::Overlay ? "overlay" : "copy";
+
+    runtime::RunOptions options;
+    options.container_id = id;
+    options.bundle = dir;
+    options.stdio = stdio;
+    options.on_started = [&](pid_t pid) {
+      uint64_t start_time = process_start_time(pid);
+      ctx.containers().update(id, [&](store::ContainerRecord& r) {
+        r.status = "running";
+        r.pid = pid;
+        r.pid_start_time = start_time;
+        r.driver = driver;
+        r.started = store::now_rfc3339();
+        r.finished.clear();
+        r.exit_code = 0;
+        r.oom_killed = false;
+      });
+      if (on_started) on_started(pid);
+    };
+    runtime::RunResult result = runtime::run_container(spec, options);
+    ctx.containers().update(id, [&](store::ContainerRecord& r) {
+      r.status = "exited";
+      r.pid = 0;
+      r.exit_code = result.exit_code;
+      r.oom_killed = result.oom_killed;
+      r.finished = store::now_rfc3339();
+    });
+    return result;
+  } catch (const runtime::ExecError& e) {
+    record_failure(e.exit_code);
+    throw;
+  } catch (const std::exception&) {
+    record_failure(runtime::kExitRuntimeFailure);
+    throw;
+  }
+}
+
+void remove_container_files(Context& ctx, const store::ContainerRecord& record) {
+  try {
+    store::unmount_rootfs(rootfs_plan_for(ctx, record));
+  } catch (const Error&) {
+    // Layers gone: nothing of the image is mounted here; remove what is left.
+    store::RootfsPlan plan = store::plan_rootfs(driver_of(record.driver), {}, ctx.containers().dir(record.id));
+    store::unmount_rootfs(plan);
+  }
+  ctx.containers().remove(record.id);
+}
+
+}  // namespace mini::cli
