@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "cli/commands.h"
+#include "cli/monitor.h"
 #include "common/error.h"
 #include "runtime/container.h"
 
@@ -27,6 +28,8 @@ int main(int argc, char** argv) {
   add_image_commands(app, global, chosen);
   add_pull_command(app, global, chosen);
   add_login_commands(app, global, chosen);
+  add_container_commands(app, global, chosen);
+  add_monitor_command(app, global, chosen);
 
   try {
     app.parse(argc, argv);

@@ -11,6 +11,8 @@
 #include <fstream>
 
 #include "cli/commands.h"
+#include "cli/container_run.h"
+#include "cli/monitor.h"
 #include "cli/etc_files.h"
 #include "cli/mount_flags.h"
 #include "cli/names.h"
@@ -44,6 +46,8 @@ struct RunCommandOptions {
   bool init = false;
   std::string userns;
   bool dry_run = false;
+  bool detach = false;
+  std::string restart = "no";
 };
 
 std::vector<std::string> read_env_files(const std::vector<std::string>& paths) {
@@ -125,32 +129,25 @@ void settle_terminal_flags(RunFlags& flags) {
     throw Error("the input device is not a TTY; drop -t, or run from a terminal");
 }
 
-// Removes what a container left on the host unless it is to be kept.
+// --rm: removes the container, its rootfs and state when `mini run` ends,
+// however it ends.
 class ContainerGuard {
  public:
-  ContainerGuard(store::ContainerStore& containers, std::string id, bool remove)
-      : containers_(containers), id_(std::move(id)), remove_(remove) {}
+  ContainerGuard(Context& ctx, std::string id, bool remove) : ctx_(ctx), id_(std::move(id)), remove_(remove) {}
   ~ContainerGuard() {
+    if (!remove_) return;
     try {
-      if (rootfs_) store::unmount_rootfs(*rootfs_);
+      if (auto record = ctx_.containers().load(id_)) remove_container_files(ctx_, *record);
     } catch (const std::exception& e) {
       std::fprintf(stderr, "mini: cleaning up container %s: %s\n", id_.c_str(), e.what());
     }
-    if (remove_) {
-      try {
-        containers_.remove(id_);
-      } catch (const std::exception& e) {
-        std::fprintf(stderr, "mini: %s\n", e.what());
-      }
-    }
   }
-  void mounted(const store::RootfsPlan& plan) { rootfs_ = plan; }
+  void release() { remove_ = false; }
 
  private:
-  store::ContainerStore& containers_;
+  Context& ctx_;
   std::string id_;
   bool remove_;
-  std::optional<store::RootfsPlan> rootfs_;
 };
 
 // As Docker does: the pull's progress goes to stderr, keeping stdout for
@@ -171,7 +168,7 @@ int run(const GlobalOptions& global, RunCommandOptions& options) {
   registry::Reference ref = registry::parse_reference(options.image);
   store::StorageDriver driver = parse_driver(options.storage_driver);
   options.flags.env_file = read_env_files(options.env_files);
-  settle_terminal_flags(options.flags);
+  if (!options.detach) settle_terminal_flags(options.flags);
 
   Context ctx(global);
   auto record = ctx.images().find(ref.full());
@@ -229,9 +226,20 @@ int run(const GlobalOptions& global, RunCommandOptions& options) {
   container.image = ref.full();
   container.image_digest = record->manifest_digest;
   container.layers = diff_ids;
+  container.driver = driver == store::StorageDriver::Copy ? "copy" : "overlay";
   container.created = store::now_rfc3339();
+  container.command = spec.process.args;
+  container.id_shift = id_shift;
+  container.auto_remove = options.remove;
+  container.detached = options.detach;
+  RestartPolicy restart = parse_restart_policy(options.restart);
+  if (restart.name != "no" && options.remove)
+    throw Error("conflicting options: --restart and --rm; a container removed on exit can't be restarted");
+  container.restart_policy = restart.name;
+  container.restart_max = restart.max_retries;
   ctx.containers().create(container);
-  ContainerGuard guard(ctx.containers(), container.id, options.remove);
+  // Until the container is handed over, a failure removes what was created.
+  ContainerGuard guard(ctx, container.id, options.remove);
 
   fsutil::write_file_atomic(dir / "config.json", spec_doc.dump(2) + "\n");
   fsutil::write_file_atomic(dir / "hostname", spec.hostname + "\n");
@@ -247,33 +255,20 @@ int run(const GlobalOptions& global, RunCommandOptions& options) {
     for (const char* file : {"hostname", "hosts", "resolv.conf"})
       if (::chown((dir / file).c_str(), id_shift, id_shift) != 0) throw_errno("chown " + (dir / file).string());
 
-  store::RootfsPlan plan = store::plan_rootfs(driver, layer_dirs, dir);
-  plan.id_shift = id_shift;
-  guard.mounted(plan);
-  plan.driver = store::mount_rootfs(plan);
-  container.driver = plan.driver == store::StorageDriver::Overlay ? "overlay" : "copy";
-
+  if (options.detach) {
+    // The monitor owns the container now, --rm included.
+    guard.release();
+    start_detached(ctx, global, container.id);
+    std::printf("%s\n", container.id.c_str());
+    return 0;
+  }
   fsutil::UniqueFd null_stdin;
-  runtime::RunOptions run_options;
-  run_options.container_id = container.id;
-  run_options.bundle = dir;
+  runtime::StdioFds stdio;
   if (!options.flags.interactive) {
     null_stdin.reset(::open("/dev/null", O_RDONLY | O_CLOEXEC));
-    run_options.stdio.in = null_stdin.get();
+    stdio.in = null_stdin.get();
   }
-  run_options.on_started = [&](pid_t pid) {
-    container.status = "running";
-    container.pid = pid;
-    ctx.containers().save(container);
-  };
-
-  runtime::RunResult result = runtime::run_container(spec, run_options);
-  container.status = "exited";
-  container.pid = 0;
-  container.exit_code = result.exit_code;
-  container.oom_killed = result.oom_killed;
-  container.finished = store::now_rfc3339();
-  if (!options.remove) ctx.containers().save(container);
+  runtime::RunResult result = run_created_container(ctx, container.id, stdio);
   return result.exit_code;
 }
 
@@ -291,6 +286,8 @@ void add_run_command(CLI::App& app, const GlobalOptions& global, Command& chosen
   cmd->fallthrough(false);
   auto& f = options->flags;
   cmd->add_flag("--rm", options->remove, "Remove the container when it exits");
+  cmd->add_flag("-d,--detach", options->detach, "Run the container in the background and print its ID");
+  cmd->add_option("--restart", options->restart, "Restart policy: no, on-failure[:N], always, unless-stopped");
   cmd->add_option("--name", options->name, "Assign a name to the container");
   cmd->add_option("-e,--env", f.env, "Set environment variables (K=V, or K to copy the host's)")->take_all();
   cmd->add_option("--env-file", options->env_files, "Read environment variables from a file");

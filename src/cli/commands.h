@@ -21,6 +21,9 @@ void add_pull_command(CLI::App& app, const GlobalOptions& global, Command& chose
 // `mini login` and `mini logout`.
 void add_login_commands(CLI::App& app, const GlobalOptions& global, Command& chosen);
 
+// ps, logs, stop, kill, start, restart, wait, rm, inspect, container prune.
+void add_container_commands(CLI::App& app, const GlobalOptions& global, Command& chosen);
+
 // `mini system`, shared by the files that add its subcommands (check, prune):
 // the first caller creates it.
 inline CLI::App* system_command(CLI::App& app) {

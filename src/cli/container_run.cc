@@ -4,6 +4,7 @@
 
 #include "cli/process_state.h"
 #include "common/error.h"
+#include "runtime/cgroup.h"
 #include "runtime/exit_status.h"
 #include "runtime/spec.h"
 
@@ -102,6 +103,13 @@ runtime::RunResult run_created_container(Context& ctx, const std::string& id, co
 }
 
 void remove_container_files(Context& ctx, const store::ContainerRecord& record) {
+  // The runtime removes its cgroup when the container ends; a monitor killed
+  // mid-run left it behind. The processes are gone, so it can go now.
+  try {
+    runtime::cgroup::make_manager(runtime::cgroup::detect_hierarchy(), "mini/" + record.id)->destroy();
+  } catch (const Error& e) {
+    std::fprintf(stderr, "mini: warning: %s\n", e.what());
+  }
   try {
     store::unmount_rootfs(rootfs_plan_for(ctx, record));
   } catch (const Error&) {
