@@ -29,6 +29,7 @@ int main(int argc, char** argv) {
   add_pull_command(app, global, chosen);
   add_login_commands(app, global, chosen);
   add_container_commands(app, global, chosen);
+  add_exec_command(app, global, chosen);
   add_monitor_command(app, global, chosen);
 
   try {

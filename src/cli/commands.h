@@ -24,6 +24,8 @@ void add_login_commands(CLI::App& app, const GlobalOptions& global, Command& cho
 // ps, logs, stop, kill, start, restart, wait, rm, inspect, container prune.
 void add_container_commands(CLI::App& app, const GlobalOptions& global, Command& chosen);
 
+void add_exec_command(CLI::App& app, const GlobalOptions& global, Command& chosen);
+
 // `mini system`, shared by the files that add its subcommands (check, prune):
 // the first caller creates it.
 inline CLI::App* system_command(CLI::App& app) {

@@ -305,6 +305,35 @@ void become_user(const ChildPlan& plan) noexcept {
   fail(plan, "exec", err);
 }
 
+// The last steps every container process takes, for `run` and `exec`
+// alike: limits, user, capabilities, no_new_privs, seccomp, exec.
+[[noreturn]] void finish_and_exec(const ChildPlan& plan) noexcept {
+  // Limits, then the user and its capabilities. Without no_new_privs the
+  // filter needs CAP_SYS_ADMIN, so it goes in while we still have it.
+  for (const auto& limit : plan.rlimits)
+    if (::setrlimit(static_cast<__rlimit_resource>(limit.resource), &limit.limit) != 0) fail(plan, "set rlimit", errno);
+  if (!plan.no_new_privileges)
+    if (int err = install_seccomp(plan.seccomp)) fail(plan, "install seccomp filter", err);
+  become_user(plan);
+  if (::chdir(plan.cwd.c_str()) != 0) fail(plan, "enter working directory", errno, plan.cwd.c_str());
+  // A cwd reached through a leaked descriptor lies outside the root, and
+  // getcwd says so; refuse rather than start there (CVE-2024-21626).
+  char cwd[PATH_MAX];
+  if (::syscall(SYS_getcwd, cwd, sizeof(cwd)) < 0 || cwd[0] != '/')
+    fail(plan, "working directory is outside the container:", ENOENT, plan.cwd.c_str());
+  // A uid change cleared the parent-death signal.
+  if (::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0) fail(plan, "set parent-death signal", errno);
+  if (plan.no_new_privileges) {
+    if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) fail(plan, "set no_new_privs", errno);
+    if (int err = install_seccomp(plan.seccomp)) fail(plan, "install seccomp filter", err);
+  }
+  // Signals as a fresh process has them, then exec.
+  for (int sig = 1; sig < NSIG; ++sig)
+    if (sig != SIGKILL && sig != SIGSTOP) ::signal(sig, SIG_DFL);
+  ::sigprocmask(SIG_SETMASK, &plan.original_mask, nullptr);
+  exec_command(plan);
+}
+
 }  // namespace
 
 void finalize_exec_arrays(ChildPlan& plan) {
@@ -409,30 +438,32 @@ void contain(ChildPlan& plan) noexcept {
   if (plan.new_uts && !plan.hostname.empty() && ::sethostname(plan.hostname.c_str(), plan.hostname.size()) != 0)
     fail(plan, "set hostname", errno);
   if (plan.new_net) loopback_up(plan);
-  // 9. Limits, then the user and its capabilities. Without no_new_privs the
-  //    filter needs CAP_SYS_ADMIN, so it goes in while we still have it.
-  for (const auto& limit : plan.rlimits)
-    if (::setrlimit(static_cast<__rlimit_resource>(limit.resource), &limit.limit) != 0) fail(plan, "set rlimit", errno);
-  if (!plan.no_new_privileges)
-    if (int err = install_seccomp(plan.seccomp)) fail(plan, "install seccomp filter", err);
-  become_user(plan);
-  if (::chdir(plan.cwd.c_str()) != 0) fail(plan, "enter working directory", errno, plan.cwd.c_str());
-  // A cwd reached through a leaked descriptor lies outside the root, and
-  // getcwd says so; refuse rather than start there (CVE-2024-21626).
-  char cwd[PATH_MAX];
-  if (::syscall(SYS_getcwd, cwd, sizeof(cwd)) < 0 || cwd[0] != '/')
-    fail(plan, "working directory is outside the container:", ENOENT, plan.cwd.c_str());
-  // A uid change cleared the parent-death signal.
+  // 9. Limits, user, capabilities, seccomp; 10. exec.
+  finish_and_exec(plan);
+}
+
+// `exec`: a new process in a running container's namespaces, which the
+// parent names with a pidfd; the pid namespace was entered by the parent.
+void enter_container(ChildPlan& plan, int pidfd, int namespaces) noexcept {
   if (::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0) fail(plan, "set parent-death signal", errno);
-  if (plan.no_new_privileges) {
-    if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) fail(plan, "set no_new_privs", errno);
-    if (int err = install_seccomp(plan.seccomp)) fail(plan, "install seccomp filter", err);
+  if (::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) fail(plan, "make the runtime undumpable", errno);
+  char go = 0;
+  if (::read(plan.go_fd, &go, 1) != 1) ::_exit(125);
+  ::close(plan.go_fd);
+  // All at once through the pidfd: the user namespace first, as the kernel requires, then the rest.
+  if (::setns(pidfd, namespaces) != 0) fail(plan, "join the container's namespaces", errno);
+  ::close(pidfd);
+  if (::setsid() < 0) fail(plan, "start a session", errno);
+  if (plan.terminal) {
+    int root_fd = ::open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (root_fd < 0) fail(plan, "open the container's root", errno);
+    make_console(plan, root_fd);
+    ::close(root_fd);
+  } else if (::dup2(plan.stdin_fd, 0) < 0 || ::dup2(plan.stdout_fd, 1) < 0 || ::dup2(plan.stderr_fd, 2) < 0) {
+    fail(plan, "attach stdio", errno);
   }
-  // 10. Signals as a fresh process has them, then exec.
-  for (int sig = 1; sig < NSIG; ++sig)
-    if (sig != SIGKILL && sig != SIGSTOP) ::signal(sig, SIG_DFL);
-  ::sigprocmask(SIG_SETMASK, &plan.original_mask, nullptr);
-  exec_command(plan);
+  if (::syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC) != 0) fail(plan, "close inherited descriptors", errno);
+  finish_and_exec(plan);
 }
 
 }  // namespace mini::runtime

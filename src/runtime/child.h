@@ -68,5 +68,8 @@ std::vector<std::string> exec_candidates(const std::string& command, const std::
 int rlimit_resource(const std::string& name);
 
 [[noreturn]] void contain(ChildPlan& plan) noexcept;
+// For exec: joins the namespaces in `namespaces` (CLONE_NEW* flags) of the
+// process behind `pidfd`, then the same final steps as contain().
+[[noreturn]] void enter_container(ChildPlan& plan, int pidfd, int namespaces) noexcept;
 
 }  // namespace mini::runtime

@@ -60,6 +60,26 @@ fs::path resolve_rootfs(const Spec& spec, const RunOptions& options) {
   return root;
 }
 
+// The process half of a plan, shared by run and exec.
+void plan_process(ChildPlan& plan, const Process& process, const nlohmann::json& seccomp, const StdioFds& stdio) {
+  for (const auto& limit : process.rlimits)
+    plan.rlimits.push_back({rlimit_resource(limit.type), {limit.soft, limit.hard}});
+  plan.uid = process.uid;
+  plan.gid = process.gid;
+  plan.groups = process.additional_gids;
+  plan.capabilities = resolve_capabilities(process.capabilities, read_last_cap());
+  plan.no_new_privileges = process.no_new_privileges;
+  plan.seccomp = compile_seccomp(seccomp);
+  plan.cwd = process.cwd;
+  plan.args = process.args;
+  plan.env = process.env;
+  plan.exec_candidates = exec_candidates(plan.args.front(), plan.env);
+  plan.terminal = process.terminal;
+  plan.stdin_fd = stdio.in;
+  plan.stdout_fd = stdio.out;
+  plan.stderr_fd = stdio.err;
+}
+
 ChildPlan make_plan(const Spec& spec, const RunOptions& options, const cgroup::Hierarchy& cgroups) {
   ChildPlan plan;
   plan.rootfs = resolve_rootfs(spec, options).string();
@@ -77,22 +97,7 @@ ChildPlan make_plan(const Spec& spec, const RunOptions& options, const cgroup::H
   plan.new_cgroup = spec.has_namespace("cgroup");
   if (!plan.hostname.empty() && !plan.new_uts)
     throw Error("config.json: hostname needs a \"uts\" namespace; add it or drop the hostname");
-  for (const auto& limit : spec.process.rlimits)
-    plan.rlimits.push_back({rlimit_resource(limit.type), {limit.soft, limit.hard}});
-  plan.uid = spec.process.uid;
-  plan.gid = spec.process.gid;
-  plan.groups = spec.process.additional_gids;
-  plan.capabilities = resolve_capabilities(spec.process.capabilities, read_last_cap());
-  plan.no_new_privileges = spec.process.no_new_privileges;
-  plan.seccomp = compile_seccomp(spec.seccomp);
-  plan.cwd = spec.process.cwd;
-  plan.args = spec.process.args;
-  plan.env = spec.process.env;
-  plan.exec_candidates = exec_candidates(plan.args.front(), plan.env);
-  plan.terminal = spec.process.terminal;
-  plan.stdin_fd = options.stdio.in;
-  plan.stdout_fd = options.stdio.out;
-  plan.stderr_fd = options.stdio.err;
+  plan_process(plan, spec.process, spec.seccomp, options.stdio);
   return plan;
 }
 
@@ -114,9 +119,8 @@ std::string hint_for(const std::string& step, int err) {
 }
 
 // What the child reported, as the error the user sees.
-[[noreturn]] void throw_child_failure(const ChildReport& report, const Spec& spec) {
+[[noreturn]] void throw_child_failure(const ChildReport& report, const std::string& command) {
   std::string step = report.step;
-  const std::string& command = spec.process.args.front();
   if (step == "exec") {
     if (report.err == ENOENT || report.err == ENOTDIR) {
       std::string why = command.find('/') == std::string::npos ? "executable file not found in $PATH"
@@ -298,7 +302,7 @@ RunResult run_container(const Spec& spec, const RunOptions& options) {
   do {
     n = ::read(report_read.get(), &report, sizeof(report));
   } while (n < 0 && errno == EINTR);
-  if (n == sizeof(report)) throw_child_failure(report, spec);
+  if (n == sizeof(report)) throw_child_failure(report, spec.process.args.front());
   if (n != 0) throw Error("the container died while starting; run again, or check the kernel log (dmesg)");
   report_read.reset();
 
@@ -313,6 +317,111 @@ RunResult run_container(const Spec& spec, const RunOptions& options) {
   result.exit_code = exit_code_from_wait_status(status);
   result.oom_killed = cgroups->oom_killed();
   return result;
+}
+
+namespace {
+
+// Moves `pid` into every cgroup `container` is in, as /proc shows them.
+void join_cgroups(pid_t container, pid_t pid, const cgroup::Hierarchy& hierarchy) {
+  std::string text = fsutil::read_file("/proc/" + std::to_string(container) + "/cgroup", 1 << 16);
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    std::string line = text.substr(start, end - start);
+    start = end + 1;
+    auto first = line.find(':'), second = line.find(':', first + 1);
+    if (first == std::string::npos || second == std::string::npos) continue;
+    std::string controllers = line.substr(first + 1, second - first - 1), path = line.substr(second + 1);
+    std::optional<fs::path> mount;
+    if (controllers.empty()) {
+      mount = hierarchy.unified;
+    } else {
+      std::string controller = controllers.substr(0, controllers.find(','));
+      if (auto it = hierarchy.v1_mounts.find(controller); it != hierarchy.v1_mounts.end()) mount = it->second;
+    }
+    if (!mount || controllers.rfind("name=", 0) == 0) continue;
+    fs::path dir = *mount / fs::path(path).relative_path();
+    // A v2 cgroup with children takes no processes; the container's own leaf does.
+    if (fs::exists(dir / "cgroup.procs")) cgroup::write_control(dir, "cgroup.procs", std::to_string(pid));
+  }
+}
+
+int namespace_flags(const Spec& spec) {
+  int flags = 0;
+  for (const auto& ns : spec.namespaces) {
+    if (ns.type == "user") flags |= CLONE_NEWUSER;
+    else if (ns.type == "mount") flags |= CLONE_NEWNS;
+    else if (ns.type == "network") flags |= CLONE_NEWNET;
+    else if (ns.type == "ipc") flags |= CLONE_NEWIPC;
+    else if (ns.type == "uts") flags |= CLONE_NEWUTS;
+    else if (ns.type == "cgroup") flags |= CLONE_NEWCGROUP;
+  }
+  return flags;
+}
+
+}  // namespace
+
+RunResult exec_in_container(const Spec& spec, pid_t container_pid, const Process& process, const StdioFds& stdio) {
+  ChildPlan plan;
+  plan_process(plan, process, spec.seccomp, stdio);
+  finalize_exec_arrays(plan);
+  cgroup::Hierarchy hierarchy = cgroup::detect_hierarchy();
+
+  UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, container_pid, 0)));
+  if (!pidfd) throw_errno("find the container's process " + std::to_string(container_pid) + " (is it running?)");
+  auto [go_read, go_write] = make_pipe();
+  auto [report_read, report_write] = make_pipe();
+  int console[2] = {-1, -1};
+  if (process.terminal && ::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, console) != 0) throw_errno("socketpair");
+  UniqueFd console_parent(console[0]), console_child(console[1]);
+  plan.go_fd = go_read.get();
+  plan.report_fd = report_write.get();
+  plan.console_fd = console_child.get();
+
+  // The pid namespace applies to children only: enter it here, so the
+  // process forked next is born inside.
+  if (spec.has_namespace("pid") && ::setns(pidfd.get(), CLONE_NEWPID) != 0)
+    throw_errno("join the container's pid namespace");
+  SignalMask signals;
+  plan.original_mask = signals.original();
+  std::fflush(nullptr);
+  pid_t pid = static_cast<pid_t>(::syscall(SYS_clone, SIGCHLD, nullptr, nullptr, nullptr, nullptr));
+  if (pid == 0) enter_container(plan, pidfd.get(), namespace_flags(spec));
+  if (pid < 0) throw_errno("fork the exec process");
+  go_read.reset();
+  report_write.reset();
+  console_child.reset();
+  struct Reaper {
+    pid_t pid;
+    ~Reaper() {
+      if (pid <= 0) return;
+      ::kill(pid, SIGKILL);
+      int status;
+      while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+      }
+    }
+  } reaper{pid};
+
+  join_cgroups(container_pid, pid, hierarchy);
+  if (::write(go_write.get(), "g", 1) != 1) throw_errno("start the exec process");
+  go_write.reset();
+  UniqueFd master;
+  if (process.terminal) master = receive_fd(console_parent.get());
+  console_parent.reset();
+  ChildReport report;
+  ssize_t n;
+  do {
+    n = ::read(report_read.get(), &report, sizeof(report));
+  } while (n < 0 && errno == EINTR);
+  if (n == sizeof(report)) throw_child_failure(report, process.args.front());
+  if (n != 0) throw Error("the exec process died while starting");
+  std::optional<RawMode> raw;
+  if (master) raw.emplace(stdio.in);
+  int status = supervise(pid, signals.fd(), master.get(), stdio);
+  raw.reset();
+  reaper.pid = -1;
+  return RunResult{exit_code_from_wait_status(status), false};
 }
 
 }  // namespace mini::runtime

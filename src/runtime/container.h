@@ -39,6 +39,12 @@ struct RunResult {
 // via ExecError).
 RunResult run_container(const Spec& spec, const RunOptions& options);
 
+// `exec`: runs `process` inside the running container whose PID 1 is
+// `container_pid`, in all its namespaces and cgroups, with the capabilities,
+// seccomp filter and no_new_privs that `process` and `spec` name. Waits for
+// it and relays stdio and signals as run_container does.
+RunResult exec_in_container(const Spec& spec, pid_t container_pid, const Process& process, const StdioFds& stdio);
+
 // Thrown when the command itself could not be executed (exit 126/127).
 class ExecError : public std::runtime_error {
  public:
