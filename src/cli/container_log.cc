@@ -1,5 +1,7 @@
 #include "cli/container_log.h"
 
+#include <pthread.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -38,6 +40,11 @@ LogCopier::~LogCopier() {
 }
 
 void LogCopier::run() {
+  // Signals are for the monitor's main thread, which forwards them to the
+  // container and watches for its end.
+  sigset_t all;
+  sigfillset(&all);
+  pthread_sigmask(SIG_BLOCK, &all, nullptr);
   std::string pending;
   char buffer[16384];
   auto emit = [&](std::string text) {

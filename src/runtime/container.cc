@@ -191,22 +191,29 @@ class SignalMask {
 int supervise(pid_t pid, int signal_fd, int master, const StdioFds& stdio) {
   int status = 0;
   bool exited = false, master_open = master >= 0, stdin_open = master >= 0;
+  // SIGCHLD alone is not enough: in a process with other threads (the
+  // monitor's log copiers) it may land on a thread that doesn't block it.
+  // The pidfd turns readable when the process ends, whoever gets the signal.
+  UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
   int winsize_source = ::isatty(stdio.in) ? stdio.in : stdio.out;
   if (master >= 0) copy_window_size(winsize_source, master);
   char buffer[65536];
   while (!exited) {
-    pollfd fds[3] = {{signal_fd, POLLIN, 0}, {master_open ? master : -1, POLLIN, 0},
-                     {stdin_open ? stdio.in : -1, POLLIN, 0}};
-    if (::poll(fds, 3, -1) < 0) {
+    pollfd fds[4] = {{signal_fd, POLLIN, 0},
+                     {master_open ? master : -1, POLLIN, 0},
+                     {stdin_open ? stdio.in : -1, POLLIN, 0},
+                     {pidfd.get(), POLLIN, 0}};
+    if (::poll(fds, 4, -1) < 0) {
       if (errno == EINTR) continue;
       throw_errno("poll");
     }
+    if ((fds[3].revents & POLLIN) && ::waitpid(pid, &status, WNOHANG) == pid) exited = true;
     if (fds[0].revents & POLLIN) {
       signalfd_siginfo info;
       while (::read(signal_fd, &info, sizeof(info)) == sizeof(info)) {
         int sig = static_cast<int>(info.ssi_signo);
         if (sig == SIGCHLD) {
-          if (::waitpid(pid, &status, WNOHANG) == pid) exited = true;
+          if (!exited && ::waitpid(pid, &status, WNOHANG) == pid) exited = true;
         } else if (sig == SIGWINCH) {
           if (master >= 0) copy_window_size(winsize_source, master);
         } else {
