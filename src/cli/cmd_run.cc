@@ -241,16 +241,18 @@ int run(const GlobalOptions& global, RunCommandOptions& options) {
   // Until the container is handed over, a failure removes what was created.
   ContainerGuard guard(ctx, container.id, options.remove);
 
-  fsutil::write_file_atomic(dir / "config.json", spec_doc.dump(2) + "\n");
-  fsutil::write_file_atomic(dir / "hostname", spec.hostname + "\n");
-  fsutil::write_file_atomic(dir / "hosts", hosts_file(spec.hostname));
+  // An --rm container's files go with it: no fsync on the start path.
+  const bool durable = !options.remove;
+  fsutil::write_file_atomic(dir / "config.json", spec_doc.dump(2) + "\n", 0644, durable);
+  fsutil::write_file_atomic(dir / "hostname", spec.hostname + "\n", 0644, durable);
+  fsutil::write_file_atomic(dir / "hosts", hosts_file(spec.hostname), 0644, durable);
   std::string host_resolv;
   try {
     host_resolv = fsutil::read_file("/etc/resolv.conf", 1 << 20);
   } catch (const Error&) {
     // No resolver on the host: the container gets the public fallbacks.
   }
-  fsutil::write_file_atomic(dir / "resolv.conf", container_resolv_conf(host_resolv));
+  fsutil::write_file_atomic(dir / "resolv.conf", container_resolv_conf(host_resolv), 0644, durable);
   if (id_shift)
     for (const char* file : {"hostname", "hosts", "resolv.conf"})
       if (::chown((dir / file).c_str(), id_shift, id_shift) != 0) throw_errno("chown " + (dir / file).string());

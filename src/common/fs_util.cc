@@ -66,7 +66,7 @@ void fsync_dir(const fs::path& dir) {
   if (::fsync(fd.get()) != 0) throw_errno("fsync " + dir.string());
 }
 
-void write_file_atomic(const fs::path& path, std::string_view data, unsigned mode) {
+void write_file_atomic(const fs::path& path, std::string_view data, unsigned mode, bool durable) {
   fs::path tmp = path;
   tmp += ".tmp-" + random_hex(6);
   UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode));
@@ -74,14 +74,14 @@ void write_file_atomic(const fs::path& path, std::string_view data, unsigned mod
   try {
     write_all(fd.get(), data);
     if (::fchmod(fd.get(), mode) != 0) throw_errno("chmod " + tmp.string());
-    if (::fsync(fd.get()) != 0) throw_errno("fsync " + tmp.string());
+    if (durable && ::fsync(fd.get()) != 0) throw_errno("fsync " + tmp.string());
     fd.reset();
     if (::rename(tmp.c_str(), path.c_str()) != 0) throw_errno("rename " + tmp.string());
   } catch (...) {
     ::unlink(tmp.c_str());
     throw;
   }
-  fsync_dir(path.parent_path().empty() ? fs::path(".") : path.parent_path());
+  if (durable) fsync_dir(path.parent_path().empty() ? fs::path(".") : path.parent_path());
 }
 
 std::string random_hex(size_t bytes) {

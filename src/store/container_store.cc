@@ -81,7 +81,11 @@ void ContainerStore::create(const ContainerRecord& record) {
 }
 
 void ContainerStore::save(const ContainerRecord& record) {
-  fsutil::write_file_atomic(dir(record.id) / "state.json", nlohmann::json(record).dump(2) + "\n");
+  // An --rm container's record dies with it, so it skips the fsyncs that
+  // would dominate a short run; a torn record after a power failure is
+  // skipped by list() and named by load().
+  fsutil::write_file_atomic(dir(record.id) / "state.json", nlohmann::json(record).dump(2) + "\n", 0644,
+                            !record.auto_remove);
 }
 
 std::optional<ContainerRecord> ContainerStore::load(const std::string& id) const {
