@@ -1,9 +1,12 @@
 #include "runtime/seccomp.h"
 
+#include <fcntl.h>
 #include <linux/seccomp.h>
 #include <seccomp.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -11,6 +14,8 @@
 #include <cstring>
 #include <map>
 #include <memory>
+#include <optional>
+#include <string_view>
 
 #include "common/error.h"
 #include "common/fs_util.h"
@@ -96,10 +101,89 @@ std::vector<sock_filter> export_bpf(void* ctx) {
   return program;
 }
 
-}  // namespace
+// ---- the compiled-program cache ----
+//
+// One file per document: "mini-seccomp 1\n", the key's length (8 bytes),
+// the key (everything the program depends on), the program, and an FNV-1a
+// checksum of all before it (8 bytes). A file that doesn't match in every
+// part is ignored and replaced, so a torn or stale file costs one compile.
 
-SeccompProgram compile_seccomp(const json& linux_seccomp) {
-  if (linux_seccomp.is_null() || linux_seccomp.empty()) return {};
+std::filesystem::path& cache_dir() {
+  static std::filesystem::path dir;
+  return dir;
+}
+
+constexpr std::string_view kCacheMagic = "mini-seccomp 1\n";
+
+uint64_t fnv1a(std::string_view data) {
+  uint64_t h = 1469598103934665603ull;
+  for (unsigned char c : data) h = (h ^ c) * 1099511628211ull;
+  return h;
+}
+
+std::string cache_key(const json& linux_seccomp) {
+  const scmp_version* v = seccomp_version();
+  utsname host{};
+  ::uname(&host);
+  return "libseccomp " + std::to_string(v->major) + "." + std::to_string(v->minor) + "." + std::to_string(v->micro) +
+         " api " + std::to_string(seccomp_api_get()) + " " + host.machine + "\n" + linux_seccomp.dump();
+}
+
+std::filesystem::path cache_file(const std::string& key) {
+  char name[32];
+  std::snprintf(name, sizeof name, "%016llx.bpf", static_cast<unsigned long long>(fnv1a(key)));
+  return cache_dir() / name;
+}
+
+std::optional<SeccompProgram> read_cached(const std::string& key) {
+  fsutil::UniqueFd fd(::open(cache_file(key).c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+  if (!fd) return std::nullopt;
+  std::string data;
+  char buffer[65536];
+  for (;;) {
+    ssize_t n = ::read(fd.get(), buffer, sizeof buffer);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return std::nullopt;
+    if (n == 0) break;
+    data.append(buffer, static_cast<size_t>(n));
+    if (data.size() > (1u << 20)) return std::nullopt;
+  }
+  std::string_view view(data);
+  const size_t fixed = kCacheMagic.size() + 8 + key.size() + 8;
+  if (view.size() < fixed || view.substr(0, kCacheMagic.size()) != kCacheMagic) return std::nullopt;
+  uint64_t key_size = 0, checksum = 0;
+  std::memcpy(&key_size, view.data() + kCacheMagic.size(), 8);
+  std::memcpy(&checksum, view.data() + view.size() - 8, 8);
+  if (key_size != key.size() || view.substr(kCacheMagic.size() + 8, key.size()) != key) return std::nullopt;
+  if (fnv1a(view.substr(0, view.size() - 8)) != checksum) return std::nullopt;
+  size_t program_bytes = view.size() - fixed;
+  if (program_bytes == 0 || program_bytes % sizeof(sock_filter) != 0 || program_bytes / sizeof(sock_filter) > BPF_MAXINSNS)
+    return std::nullopt;
+  SeccompProgram program;
+  program.instructions.resize(program_bytes / sizeof(sock_filter));
+  std::memcpy(program.instructions.data(), view.data() + kCacheMagic.size() + 8 + key.size(), program_bytes);
+  return program;
+}
+
+// Best effort: a cache that can't be written only means compiling next time.
+void write_cached(const std::string& key, const SeccompProgram& program) {
+  try {
+    std::filesystem::create_directories(cache_dir());
+    ::chmod(cache_dir().c_str(), 0700);
+    std::string data(kCacheMagic);
+    uint64_t key_size = key.size();
+    data.append(reinterpret_cast<const char*>(&key_size), 8);
+    data += key;
+    data.append(reinterpret_cast<const char*>(program.instructions.data()),
+                program.instructions.size() * sizeof(sock_filter));
+    uint64_t checksum = fnv1a(data);
+    data.append(reinterpret_cast<const char*>(&checksum), 8);
+    fsutil::write_file_atomic(cache_file(key), data, 0600, false);
+  } catch (const std::exception&) {
+  }
+}
+
+SeccompProgram compile_uncached(const json& linux_seccomp) {
   try {
     uint32_t default_action =
         parse_action(linux_seccomp.at("defaultAction").get<std::string>(), linux_seccomp, "defaultErrnoRet");
@@ -116,6 +200,20 @@ SeccompProgram compile_seccomp(const json& linux_seccomp) {
   } catch (const json::exception& e) {
     throw Error(std::string("seccomp: malformed linux.seccomp in config.json: ") + e.what());
   }
+}
+
+}  // namespace
+
+void set_seccomp_cache_dir(const std::filesystem::path& dir) { cache_dir() = dir; }
+
+SeccompProgram compile_seccomp(const json& linux_seccomp) {
+  if (linux_seccomp.is_null() || linux_seccomp.empty()) return {};
+  if (cache_dir().empty()) return compile_uncached(linux_seccomp);
+  std::string key = cache_key(linux_seccomp);
+  if (auto cached = read_cached(key)) return std::move(*cached);
+  SeccompProgram program = compile_uncached(linux_seccomp);
+  write_cached(key, program);
+  return program;
 }
 
 int install_seccomp(const SeccompProgram& program) noexcept {

@@ -6,6 +6,9 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
 
 #include <gtest/gtest.h>
 
@@ -101,6 +104,79 @@ TEST(Seccomp, EmptyIsUnconfinedAndBadInputIsAnError) {
                           {"syscalls", {{{"names", {"no_such_syscall", "getpid"}}, {"action", "SCMP_ACT_ERRNO"}}}}};
   SeccompProgram program = compile_seccomp(unknown_syscall);
   EXPECT_EQ(errno_under_filter(program, [] { return syscall(SYS_getpid); }), EPERM);
+}
+
+bool same_program(const SeccompProgram& a, const SeccompProgram& b) {
+  return a.instructions.size() == b.instructions.size() &&
+         std::memcmp(a.instructions.data(), b.instructions.data(), a.instructions.size() * sizeof(sock_filter)) == 0;
+}
+
+// Turns the cache on for one test, in a fresh directory, and off after.
+class SeccompCache : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/mini-seccomp-cache-XXXXXX";
+    ASSERT_NE(mkdtemp(tmpl), nullptr);
+    root_ = tmpl;
+    set_seccomp_cache_dir(root_ / "cache");
+  }
+  void TearDown() override {
+    set_seccomp_cache_dir({});
+    std::filesystem::remove_all(root_);
+  }
+  std::vector<std::filesystem::path> files() const {
+    std::vector<std::filesystem::path> out;
+    for (const auto& entry : std::filesystem::directory_iterator(root_ / "cache")) out.push_back(entry.path());
+    return out;
+  }
+  std::filesystem::path root_;
+};
+
+TEST_F(SeccompCache, ACachedProgramIsTheCompiledOne) {
+  json profile = default_oci_profile({"CAP_CHOWN"});
+  set_seccomp_cache_dir({});
+  SeccompProgram fresh = compile_seccomp(profile);
+  set_seccomp_cache_dir(root_ / "cache");
+  SeccompProgram first = compile_seccomp(profile);
+  ASSERT_EQ(files().size(), 1u);
+  SeccompProgram second = compile_seccomp(profile);  // read back
+  EXPECT_TRUE(same_program(fresh, first));
+  EXPECT_TRUE(same_program(fresh, second));
+  EXPECT_EQ(errno_under_filter(second, [] { return syscall(SYS_keyctl, 0, 0, 0, 0, 0); }), EPERM);
+  // Another document gets its own entry.
+  compile_seccomp(default_oci_profile({"CAP_SYS_ADMIN"}));
+  EXPECT_EQ(files().size(), 2u);
+}
+
+TEST_F(SeccompCache, ADamagedEntryIsCompiledAgain) {
+  json profile = {{"defaultAction", "SCMP_ACT_ALLOW"},
+                  {"syscalls", {{{"names", {"getpid"}}, {"action", "SCMP_ACT_ERRNO"}}}}};
+  SeccompProgram first = compile_seccomp(profile);
+  ASSERT_EQ(files().size(), 1u);
+  std::filesystem::path entry = files().front();
+  // A flipped byte in the program: the checksum no longer matches.
+  std::string data;
+  {
+    std::ifstream in(entry, std::ios::binary);
+    data.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  data[data.size() - 12] ^= 0x5a;
+  std::ofstream(entry, std::ios::binary | std::ios::trunc) << data;
+  SeccompProgram again = compile_seccomp(profile);
+  EXPECT_TRUE(same_program(first, again));
+  EXPECT_EQ(errno_under_filter(again, [] { return syscall(SYS_getpid); }), EPERM);
+  // Truncated, then empty: both ignored.
+  std::filesystem::resize_file(entry, 20);
+  EXPECT_TRUE(same_program(first, compile_seccomp(profile)));
+  std::filesystem::resize_file(entry, 0);
+  EXPECT_TRUE(same_program(first, compile_seccomp(profile)));
+}
+
+TEST_F(SeccompCache, AnUnwritableCacheOnlyMeansCompiling) {
+  set_seccomp_cache_dir("/proc/mini-no-such-dir/cache");
+  json profile = {{"defaultAction", "SCMP_ACT_ALLOW"},
+                  {"syscalls", {{{"names", {"getpid"}}, {"action", "SCMP_ACT_ERRNO"}}}}};
+  EXPECT_FALSE(compile_seccomp(profile).empty());
 }
 
 TEST(SeccompProfile, ArchitecturesComeFromTheArchMap) {
