@@ -33,6 +33,25 @@ class StoreContent : public ::testing::Test {
 constexpr const char* kEmptySha = "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 constexpr const char* kHelloSha = "sha256:2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824";
 
+// One-shot digests of small documents use mini's own SHA-256; it must agree
+// with OpenSSL's streaming hash at every padding boundary and beyond.
+TEST(StoreDigest, SmallAndStreamingHashesAgree) {
+  std::string data;
+  for (size_t size = 0; size <= 1100; ++size) {
+    Sha256 stream;
+    stream.update(data.data(), data.size());
+    ASSERT_EQ(sha256_digest(data), stream.finish()) << size << " bytes";
+    data.push_back(static_cast<char>((size * 131 + 7) & 0xff));
+  }
+  std::string large((1 << 20) + 3, 'x');  // past the small-hash limit
+  Sha256 stream;
+  stream.update(large.data(), large.size());
+  EXPECT_EQ(sha256_digest(large), stream.finish());
+  EXPECT_EQ(sha256_digest("abc"), "sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_EQ(sha256_digest("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq"),
+            "sha256:248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+}
+
 TEST(StoreDigest, HashesAndValidates) {
   EXPECT_EQ(sha256_digest(""), kEmptySha);
   EXPECT_EQ(sha256_digest("hello"), kHelloSha);
