@@ -28,9 +28,12 @@ int main(int argc, char** argv) {
   add_image_commands(app, global, chosen);
   add_pull_command(app, global, chosen);
   add_login_commands(app, global, chosen);
+  add_system_check_command(app, global, chosen);
   add_container_commands(app, global, chosen);
   add_exec_command(app, global, chosen);
+  add_volume_commands(app, global, chosen);
   add_monitor_command(app, global, chosen);
+  add_system_prune_command(app, global, chosen);
 
   try {
     app.parse(argc, argv);

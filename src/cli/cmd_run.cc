@@ -2,6 +2,8 @@
 // runtime. The runtime only ever sees the config.json.
 #include <fcntl.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -16,6 +18,7 @@
 #include "cli/etc_files.h"
 #include "cli/mount_flags.h"
 #include "cli/names.h"
+#include "cli/network.h"
 #include "cli/spec_builder.h"
 #include "cli/user.h"
 #include "common/error.h"
@@ -45,8 +48,12 @@ struct RunCommandOptions {
   bool remove = false;
   bool init = false;
   std::string userns;
+  std::string network;               // --network
+  std::vector<std::string> publish;  // -p
   bool dry_run = false;
   bool detach = false;
+  std::vector<std::string> group_add;
+  std::vector<std::string> devices;
   std::string restart = "no";
 };
 
@@ -109,6 +116,36 @@ std::string init_binary_path() {
   return init.string();
 }
 
+// --device HOST[:CONTAINER[:PERMISSIONS]], numbers taken from the host's node.
+DeviceFlag parse_device(const std::string& text) {
+  DeviceFlag device;
+  auto first = text.find(':');
+  device.host_path = text.substr(0, first);
+  device.container_path = device.host_path;
+  if (first != std::string::npos) {
+    auto second = text.find(':', first + 1);
+    std::string rest = text.substr(first + 1, second == std::string::npos ? std::string::npos : second - first - 1);
+    if (second == std::string::npos && rest.find_first_not_of("rwm") == std::string::npos && !rest.empty())
+      device.permissions = rest;
+    else if (!rest.empty())
+      device.container_path = rest;
+    if (second != std::string::npos) device.permissions = text.substr(second + 1);
+  }
+  if (device.permissions.empty() || device.permissions.find_first_not_of("rwm") != std::string::npos)
+    throw Error("invalid --device " + text + ": permissions are a combination of r, w and m");
+  if (device.container_path.empty() || device.container_path.front() != '/')
+    throw Error("invalid --device " + text + ": the container path must be absolute");
+  struct stat st {};
+  if (::stat(device.host_path.c_str(), &st) != 0) throw_errno("--device " + device.host_path);
+  if (!S_ISCHR(st.st_mode) && !S_ISBLK(st.st_mode))
+    throw Error("--device " + device.host_path + " is not a device node; give a path under /dev");
+  device.type = S_ISBLK(st.st_mode) ? 'b' : 'c';
+  device.major = major(st.st_rdev);
+  device.minor = minor(st.st_rdev);
+  device.file_mode = st.st_mode & 07777;
+  return device;
+}
+
 store::StorageDriver parse_driver(const std::string& name) {
   if (name == "overlay" || name == "overlay2") return store::StorageDriver::Overlay;
   if (name == "copy" || name == "vfs") return store::StorageDriver::Copy;
@@ -169,6 +206,7 @@ int run(const GlobalOptions& global, RunCommandOptions& options) {
   store::StorageDriver driver = parse_driver(options.storage_driver);
   options.flags.env_file = read_env_files(options.env_files);
   if (!options.detach) settle_terminal_flags(options.flags);
+  std::string network_mode = check_network_flags(options.network, options.publish);
 
   Context ctx(global);
   auto record = ctx.images().find(ref.full());
@@ -187,11 +225,14 @@ int run(const GlobalOptions& global, RunCommandOptions& options) {
   inputs.image_config = image.config;
   inputs.flags = options.flags;
   inputs.container_id = fsutil::random_hex(32);
-  inputs.user = resolve_user(user_spec, read_from_layers(layer_dirs, "etc/passwd"),
-                             read_from_layers(layer_dirs, "etc/group"));
+  std::string image_groups = read_from_layers(layer_dirs, "etc/group");
+  inputs.user = resolve_user(user_spec, read_from_layers(layer_dirs, "etc/passwd"), image_groups);
+  add_groups(inputs.user, options.group_add, image_groups);
+  for (const auto& device : options.devices) inputs.devices.push_back(parse_device(device));
   inputs.host_env = host_env;
   if (options.init) inputs.init_binary = init_binary_path();
   if (parse_userns(options.userns) == UsernsMode::Remap) inputs.userns_remap = remap_range();
+  apply_network_mode(network_mode, inputs);
   ParsedMounts user_mounts = parse_mount_flags(options.mounts, ctx.layout().root / "volumes");
   inputs.user_mounts = user_mounts.mounts;
   inputs.arch = host_architecture();
@@ -237,6 +278,8 @@ int run(const GlobalOptions& global, RunCommandOptions& options) {
     throw Error("conflicting options: --restart and --rm; a container removed on exit can't be restarted");
   container.restart_policy = restart.name;
   container.restart_max = restart.max_retries;
+  container.network_mode = network_mode;
+  container.ports = options.publish;
   ctx.containers().create(container);
   // Until the container is handed over, a failure removes what was created.
   ContainerGuard guard(ctx, container.id, options.remove);
@@ -297,6 +340,8 @@ void add_run_command(CLI::App& app, const GlobalOptions& global, Command& chosen
   cmd->add_option("-h,--hostname", f.hostname, "Container host name");
   cmd->add_option("--entrypoint", f.entrypoint, "Overwrite the default ENTRYPOINT of the image");
   cmd->add_option("-u,--user", options->user, "Username or UID (format: <name|uid>[:<group|gid>])");
+  cmd->add_option("--group-add", options->group_add, "Add additional groups to join");
+  cmd->add_option("--device", options->devices, "Add a host device to the container (HOST[:CONTAINER[:rwm]])");
   cmd->add_flag("-i,--interactive", f.interactive, "Keep STDIN open");
   cmd->add_flag("-t,--tty", f.tty, "Allocate a pseudo-TTY");
   cmd->add_flag("--read-only", f.read_only, "Mount the container's root filesystem as read only");
@@ -316,6 +361,8 @@ void add_run_command(CLI::App& app, const GlobalOptions& global, Command& chosen
   cmd->add_option("--mount", options->mounts.mounts, "Attach a mount: type=bind|volume|tmpfs,source=,target=[,readonly]");
   cmd->add_option("--tmpfs", options->mounts.tmpfs, "Mount a tmpfs directory (PATH[:OPTIONS])");
   cmd->add_option("--userns", options->userns, "User namespace: host (default) or remap");
+  cmd->add_option("--network,--net", options->network, "Network: bridge (default), host or none");
+  cmd->add_option("-p,--publish", options->publish, "Publish a port: [IP:]HOSTPORT:PORT[/tcp|udp]");
   cmd->add_flag("--init", options->init, "Run an init inside the container that forwards signals and reaps processes");
   cmd->add_option("--storage-driver", options->storage_driver, "overlay (default) or copy");
   cmd->add_flag("--dry-run", options->dry_run, "Print the OCI runtime config.json instead of running");

@@ -25,6 +25,15 @@ void add_login_commands(CLI::App& app, const GlobalOptions& global, Command& cho
 void add_container_commands(CLI::App& app, const GlobalOptions& global, Command& chosen);
 
 void add_exec_command(CLI::App& app, const GlobalOptions& global, Command& chosen);
+// `mini volume ls|create|rm|prune`.
+void add_volume_commands(CLI::App& app, const GlobalOptions& global, Command& chosen);
+
+// `mini system prune`: network debris of dead containers (--containers:
+// stopped containers too).
+void add_system_prune_command(CLI::App& app, const GlobalOptions& global, Command& chosen);
+
+// `mini system check [--repair]`.
+void add_system_check_command(CLI::App& app, const GlobalOptions& global, Command& chosen);
 
 // `mini system`, shared by the files that add its subcommands (check, prune):
 // the first caller creates it.

@@ -2,6 +2,7 @@
 
 #include <cstdio>
 
+#include "cli/network.h"
 #include "cli/process_state.h"
 #include "common/error.h"
 #include "runtime/cgroup.h"
@@ -63,6 +64,8 @@ runtime::RunResult run_created_container(Context& ctx, const std::string& id, co
   };
   try {
     runtime::Spec spec = runtime::load_spec(dir / "config.json");
+    // Released when this run ends, however it ends.
+    NetworkAttachment network = attach_network(ctx, *record, spec.hostname);
     store::RootfsPlan plan = rootfs_plan_for(ctx, *record);
     RootfsMount mounted(plan);
     std::string driver = plan.driver == store::StorageDriver::Overlay ? "overlay" : "copy";
@@ -71,6 +74,7 @@ runtime::RunResult run_created_container(Context& ctx, const std::string& id, co
     options.container_id = id;
     options.bundle = dir;
     options.stdio = stdio;
+    options.before_start = [&network](pid_t pid) { network.connect(pid); };
     options.on_started = [&](pid_t pid) {
       uint64_t start_time = process_start_time(pid);
       ctx.containers().update(id, [&](store::ContainerRecord& r) {

@@ -21,7 +21,12 @@ store::Layout make_layout(const GlobalOptions& options) {
 }  // namespace
 
 Context::Context(const GlobalOptions& options)
-    : layout_(make_layout(options)), blobs_(layout_), layers_(layout_), images_(layout_), containers_(layout_) {}
+    : layout_(make_layout(options)),
+      config_flag_(options.config),
+      blobs_(layout_), layers_(layout_), images_(layout_), containers_(layout_) {
+  // The layer size limit ("max-layer-size") lives in the same config file.
+  if (!options.config.empty()) layers_.set_config_file(std::filesystem::absolute(options.config));
+}
 
 std::string host_architecture() {
   utsname name{};

@@ -20,6 +20,8 @@ class Context {
   explicit Context(const GlobalOptions& options);
 
   const store::Layout& layout() const { return layout_; }
+  // --config as given; "" means $MINI_CONFIG or /etc/mini/config.json.
+  const std::string& config_flag() const { return config_flag_; }
   store::ContentStore& blobs() { return blobs_; }
   store::LayerStore& layers() { return layers_; }
   store::ImageIndex& images() { return images_; }
@@ -27,6 +29,7 @@ class Context {
 
  private:
   store::Layout layout_;
+  std::string config_flag_;
   store::ContentStore blobs_;
   store::LayerStore layers_;
   store::ImageIndex images_;

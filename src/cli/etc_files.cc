@@ -6,13 +6,14 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <sstream>
 
 #include "common/fs_util.h"
 
 namespace mini::cli {
 
-std::string hosts_file(const std::string& hostname) {
+std::string hosts_file(const std::string& hostname, const std::vector<HostsEntry>& network) {
   std::string out =
       "127.0.0.1\tlocalhost\n"
       "::1\tlocalhost ip6-localhost ip6-loopback\n"
@@ -20,7 +21,16 @@ std::string hosts_file(const std::string& hostname) {
       "ff00::0\tip6-mcastprefix\n"
       "ff02::1\tip6-allnodes\n"
       "ff02::2\tip6-allrouters\n";
-  if (!hostname.empty()) out += "127.0.1.1\t" + hostname + "\n";
+  if (network.empty() && !hostname.empty()) out += "127.0.1.1\t" + hostname + "\n";
+  for (const auto& entry : network) {
+    std::vector<std::string> names;
+    for (const auto& name : entry.names)
+      if (!name.empty() && std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
+    if (names.empty()) continue;
+    out += entry.address;
+    for (size_t i = 0; i < names.size(); ++i) out += (i ? " " : "\t") + names[i];
+    out += "\n";
+  }
   return out;
 }
 

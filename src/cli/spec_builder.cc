@@ -79,6 +79,24 @@ json standard_mounts(const SpecInputs& in) {
   return mounts;
 }
 
+// Docker's default device cgroup: nothing but mknod anywhere and the
+// standard nodes, plus what --device adds; --privileged allows everything.
+json device_rules(bool privileged, const std::vector<DeviceFlag>& devices) {
+  auto rule = [](bool allow, const char* type, int64_t major, int64_t minor, const std::string& access) {
+    json r = {{"allow", allow}, {"type", type}, {"access", access}};
+    if (major >= 0) r["major"] = major;
+    if (minor >= 0) r["minor"] = minor;
+    return r;
+  };
+  if (privileged) return json::array({rule(true, "a", -1, -1, "rwm")});
+  json rules = json::array({rule(false, "a", -1, -1, "rwm"), rule(true, "c", -1, -1, "m"), rule(true, "b", -1, -1, "m")});
+  for (auto [major, minor] : std::vector<std::pair<int, int>>{{1, 3}, {1, 5}, {1, 7}, {1, 8}, {1, 9}, {5, 0}, {5, 1}, {5, 2}})
+    rules.push_back(rule(true, "c", major, minor, "rwm"));
+  rules.push_back(rule(true, "c", 136, -1, "rwm"));  // /dev/pts/*
+  for (const auto& d : devices) rules.push_back(rule(true, std::string(1, d.type).c_str(), d.major, d.minor, d.permissions));
+  return rules;
+}
+
 }  // namespace
 
 std::string default_hostname(const std::string& container_id) { return container_id.substr(0, 12); }
@@ -123,7 +141,8 @@ json build_spec(const SpecInputs& in) {
   if (cwd.empty()) cwd.push_back('/');
   if (cwd.front() != '/') throw Error("the working directory \"" + cwd + "\" is invalid; it needs to be an absolute path");
 
-  std::string hostname = in.flags.hostname.value_or(default_hostname(in.container_id));
+  std::string hostname = in.flags.hostname.value_or(
+      in.host_network && !in.host_hostname.empty() ? in.host_hostname : default_hostname(in.container_id));
   const IsolationFlags& isolation = in.flags.isolation;
   SecurityOptions security = parse_security_opts(isolation.security_opt);
   std::vector<std::string> caps = capabilities_from_flags(isolation, default_capabilities());
@@ -147,16 +166,31 @@ json build_spec(const SpecInputs& in) {
   if (!in.user.additional_gids.empty()) process["user"]["additionalGids"] = in.user.additional_gids;
 
   json namespaces = json::array();
-  for (const char* type : {"pid", "network", "ipc", "uts", "mount", "cgroup"}) namespaces.push_back({{"type", type}});
+  for (const char* type : {"pid", "network", "ipc", "uts", "mount", "cgroup"})
+    if (!(in.host_network && std::string_view(type) == "network")) namespaces.push_back({{"type", type}});
   if (in.userns_remap) namespaces.push_back({{"type", "user"}});
 
+  json resources = resources_from_flags(isolation);
+  resources["devices"] = device_rules(isolation.privileged, in.devices);
   json linux = {
       {"namespaces", namespaces},
       {"cgroupsPath", "mini/" + in.container_id},
-      {"resources", resources_from_flags(isolation)},
+      {"resources", resources},
       {"maskedPaths", isolation.privileged ? std::vector<std::string>{} : default_masked_paths()},
       {"readonlyPaths", isolation.privileged ? std::vector<std::string>{} : default_readonly_paths()},
   };
+  if (!in.devices.empty()) {
+    json devices = json::array();
+    for (const auto& d : in.devices)
+      devices.push_back({{"path", d.container_path},
+                         {"type", std::string(1, d.type)},
+                         {"major", d.major},
+                         {"minor", d.minor},
+                         {"fileMode", d.file_mode},
+                         {"uid", 0},
+                         {"gid", 0}});
+    linux["devices"] = devices;
+  }
   if (in.userns_remap) {
     json mapping = json::array({{{"containerID", 0}, {"hostID", in.userns_remap->start}, {"size", in.userns_remap->count}}});
     linux["uidMappings"] = mapping;

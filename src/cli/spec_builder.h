@@ -33,6 +33,15 @@ struct ResolvedUser {
   std::string home = "/root";
 };
 
+// --device HOST[:CONTAINER[:PERMISSIONS]], with the host node's numbers.
+struct DeviceFlag {
+  std::string host_path, container_path;
+  char type = 'c';  // 'c' or 'b'
+  int64_t major = 0, minor = 0;
+  uint32_t file_mode = 0666;
+  std::string permissions = "rwm";
+};
+
 struct SpecInputs {
   nlohmann::json image_config;  // the whole image config document
   RunFlags flags;
@@ -43,10 +52,15 @@ struct SpecInputs {
   std::string etc_hostname, etc_hosts, etc_resolv_conf;
   // -v, --mount and --tmpfs, already turned into OCI mounts.
   nlohmann::json user_mounts = nlohmann::json::array();
+  std::vector<DeviceFlag> devices;
   // --init: the host path of mini-init, run as PID 1 in front of the command.
   std::string init_binary;
   // --userns=remap: container IDs 0.. map to this host range.
   std::optional<IdRange> userns_remap;
+  // --network host: no network namespace, and the host's hostname unless -h
+  // gives one, as in Docker.
+  bool host_network = false;
+  std::string host_hostname;
   // A Docker-format seccomp profile from --security-opt seccomp=FILE; null
   // means Docker's default profile.
   nlohmann::json seccomp_profile;

@@ -1,5 +1,7 @@
 #include "cli/user.h"
 
+#include <algorithm>
+
 #include <charconv>
 #include <sstream>
 
@@ -80,7 +82,9 @@ ResolvedUser resolve_user(const std::string& spec, const std::string& passwd, co
       throw Error("unable to find group " + *group_part + ": no matching entries in the image's /etc/group");
     }
   }
-  // Supplementary groups: every group that lists the user by name.
+  // Supplementary groups, as runc sets them: the primary group, then every
+  // group that lists the user by name.
+  user.additional_gids.push_back(user.gid);
   if (pw) {
     for (const auto& entry : groups) {
       if (entry.fields.size() < 4) continue;
@@ -93,6 +97,18 @@ ResolvedUser resolve_user(const std::string& spec, const std::string& passwd, co
     }
   }
   return user;
+}
+
+void add_groups(ResolvedUser& user, const std::vector<std::string>& names, const std::string& group) {
+  auto groups = parse_colon_file(group);
+  for (const auto& name : names) {
+    std::optional<uint32_t> gid;
+    if (const Entry* gr = find_entry(groups, name, 3)) gid = parse_id(gr->fields[2]);
+    if (!gid) gid = parse_id(name);
+    if (!gid) throw Error("unable to find group " + name + " for --group-add: no matching entries in the image's /etc/group");
+    if (std::find(user.additional_gids.begin(), user.additional_gids.end(), *gid) == user.additional_gids.end())
+      user.additional_gids.push_back(*gid);
+  }
 }
 
 }  // namespace mini::cli

@@ -1,5 +1,7 @@
 #include "registry/client.h"
 
+#include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <thread>
 
@@ -28,6 +30,12 @@ std::string pull_scope(const std::string& repository) { return "repository:" + r
 void backoff(int attempt) { std::this_thread::sleep_for(std::chrono::seconds(1 << std::min(attempt - 1, 5))); }
 
 bool retryable_status(long status) { return status >= 500 || status == 408; }
+
+std::optional<long> retry_after_seconds(const HttpResponse& response) {
+  std::string value = response.header("retry-after");
+  if (value.empty() || value.size() > 9 || !std::all_of(value.begin(), value.end(), ::isdigit)) return std::nullopt;
+  return std::stol(value);
+}
 
 RegistryClient::RegistryClient(Endpoint endpoint, const RegistryConfig& config, std::optional<Credentials> credentials)
     : endpoint_(std::move(endpoint)),
@@ -131,6 +139,13 @@ Document RegistryClient::fetch_document(HttpClient& http, const std::string& rep
       HttpResponse response = get(http, repository, path, request);
       if (response.status == 200) return doc;
       if (!retryable_status(response.status) || attempt >= config_.max_download_attempts) fail(response, what);
+      // The server says how long it needs: waiting less is pointless, and
+      // waiting minutes in a pull is worse than saying when to come back.
+      if (auto wait = retry_after_seconds(response)) {
+        if (*wait > kMaxRetryAfterSeconds) fail(response, what);
+        std::this_thread::sleep_for(std::chrono::seconds(*wait));
+        continue;
+      }
     } catch (const TransportError& e) {
       if (!e.retryable() || attempt >= config_.max_download_attempts) throw;
     }

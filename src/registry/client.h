@@ -75,5 +75,10 @@ std::string pull_scope(const std::string& repository);
 void backoff(int attempt);
 // Whether a status is worth retrying: 5xx and 408.
 bool retryable_status(long status);
+// Retry-After in seconds (delta-seconds only; an HTTP date gives nullopt).
+std::optional<long> retry_after_seconds(const HttpResponse& response);
+// A server that asks for a longer pause than this is not waited for: the
+// pull fails at once and says when to try again.
+constexpr long kMaxRetryAfterSeconds = 30;
 
 }  // namespace mini::registry

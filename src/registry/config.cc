@@ -102,6 +102,10 @@ RegistryConfig parse_registry_config(std::string_view text, const std::string& o
   config.timeouts.connect_seconds =
       positive_number(doc, "registry-connect-timeout", config.timeouts.connect_seconds, origin);
   config.timeouts.stall_seconds = positive_number(doc, "registry-stall-timeout", config.timeouts.stall_seconds, origin);
+  if (auto bip = doc.find("bip"); bip != doc.end()) {
+    if (!bip->is_string()) throw Error(origin + ": \"bip\" must be a string such as \"10.88.0.1/16\"");
+    config.bip = bip->get<std::string>();
+  }
   return config;
 }
 

@@ -9,6 +9,8 @@
 // and two of mini's own, in seconds:
 //   "registry-connect-timeout": 30
 //   "registry-stall-timeout":   60
+// Docker's "bip" (the mini0 bridge's address and prefix, "10.88.0.1/16") is
+// read here too, and checked by the network code that uses it.
 #include <string>
 #include <string_view>
 #include <vector>
@@ -23,6 +25,7 @@ struct RegistryConfig {
   int max_concurrent_downloads = 3;
   int max_download_attempts = 3;
   Timeouts timeouts;
+  std::string bip;  // "" means mini picks a free default subnet
 };
 
 // `origin` names the file in error messages.

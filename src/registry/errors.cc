@@ -83,6 +83,8 @@ void throw_status(const std::string& host, const std::string& what, const HttpRe
     text += ", or log in with " + login_hint(host) + " for a higher pull limit";
     throw RegistryError(text, response.status);
   }
+  if (response.status == 503 && !response.header("retry-after").empty())
+    throw RegistryError(with_detail(text, response) + retry_after(response.header("retry-after")), response.status);
   throw RegistryError(with_detail(text, response), response.status);
 }
 

@@ -198,4 +198,24 @@ ImageManifest parse_image_manifest(const nlohmann::json& manifest) {
   return out;
 }
 
+ImageConfigInfo parse_image_config(const nlohmann::json& config, size_t layer_count) {
+  if (!config.is_object()) throw Error("the image config is not a JSON object");
+  ImageConfigInfo info;
+  info.platform =
+      normalize_platform({string_field(config, "os"), string_field(config, "architecture"), string_field(config, "variant")});
+  auto rootfs = config.find("rootfs");
+  if (rootfs == config.end() || !rootfs->is_object() || !rootfs->contains("diff_ids") ||
+      !(*rootfs)["diff_ids"].is_array())
+    throw Error("the image config has no rootfs.diff_ids");
+  for (const auto& id : (*rootfs)["diff_ids"]) {
+    if (!id.is_string() || !store::is_valid_digest(id.get<std::string>()))
+      throw Error("the image config lists a diff_id that is not a sha256 digest");
+    info.diff_ids.push_back(id.get<std::string>());
+  }
+  if (info.diff_ids.size() != layer_count)
+    throw Error("the image config lists " + std::to_string(info.diff_ids.size()) + " diff_ids for " +
+                std::to_string(layer_count) + " layers");
+  return info;
+}
+
 }  // namespace mini::registry

@@ -69,4 +69,13 @@ struct ImageManifest {
 // tar+zstd; the config an image config) and throws mini::Error otherwise.
 ImageManifest parse_image_manifest(const nlohmann::json& manifest);
 
+// What a pull needs from an image config document.
+struct ImageConfigInfo {
+  Platform platform;                  // normalized; os or architecture "" when the config doesn't say
+  std::vector<std::string> diff_ids;  // bottom first
+};
+// Throws mini::Error unless the config lists exactly `layer_count` sha256
+// diff_ids.
+ImageConfigInfo parse_image_config(const nlohmann::json& config, size_t layer_count);
+
 }  // namespace mini::registry

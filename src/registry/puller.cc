@@ -16,6 +16,8 @@
 #include "store/container_store.h"
 #include "store/digest.h"
 #include "store/image.h"
+#include "store/layer_limits.h"
+#include "store/layer_store.h"
 
 namespace mini::registry {
 
@@ -80,27 +82,8 @@ Fetched fetch_top_manifest(RegistryClient& client, HttpClient& http, const Refer
   return {digest, document.body};
 }
 
-std::vector<std::string> read_diff_ids(const nlohmann::json& config, size_t layer_count) {
-  auto ids = config.find("rootfs");
-  if (ids == config.end() || !ids->is_object() || !ids->contains("diff_ids") || !(*ids)["diff_ids"].is_array())
-    throw Error("the image config has no rootfs.diff_ids");
-  std::vector<std::string> out;
-  for (const auto& id : (*ids)["diff_ids"]) {
-    if (!id.is_string() || !store::is_valid_digest(id.get<std::string>()))
-      throw Error("the image config lists a diff_id that is not a sha256 digest");
-    out.push_back(id.get<std::string>());
-  }
-  if (out.size() != layer_count)
-    throw Error("the image config lists " + std::to_string(out.size()) + " diff_ids for " +
-                std::to_string(layer_count) + " layers");
-  return out;
-}
-
 // An index states platforms itself; a lone manifest only says in its config.
-void check_config_platform(const nlohmann::json& config, const Platform& want, bool explicit_platform,
-                           Progress& progress) {
-  Platform have =
-      normalize_platform({config.value("os", ""), config.value("architecture", ""), config.value("variant", "")});
+void check_config_platform(const Platform& have, const Platform& want, bool explicit_platform, Progress& progress) {
   if (have.os.empty() || have.architecture.empty() || have == want) return;
   if (explicit_platform) throw Error("the image is for " + have.str() + ", not the requested platform " + want.str());
   progress.line("WARNING: The requested image's platform (" + have.str() +
@@ -115,7 +98,11 @@ Resolved resolve(RegistryClient& client, HttpClient& http, const Reference& ref,
   Fetched top = fetch_top_manifest(client, http, ref, document);
   out.repo_digest = top.digest;
   out.manifest_digest = top.digest;
-  nlohmann::json manifest = parse_json(top.body, "the manifest for " + ref.familiar());
+  std::string what = "the manifest for " + ref.familiar();
+  // Captive portals and proxies answer with a web page; say so.
+  if (!document.content_type.empty() && document.content_type.find("json") == std::string::npos)
+    what += " (the registry sent " + document.content_type.substr(0, document.content_type.find(';')) + ")";
+  nlohmann::json manifest = parse_json(top.body, what);
   out.documents.push_back(std::move(top));
   bool from_index = detect_manifest_kind(document.content_type, manifest) == ManifestKind::Index;
   if (from_index) {
@@ -138,9 +125,9 @@ Resolved resolve(RegistryClient& client, HttpClient& http, const Reference& ref,
           ? blobs.read(config_blob.digest, store::kMaxManifestBytes)
           : client.fetch_small_blob(http, ref.path, config_blob.digest, store::kMaxManifestBytes).body;
   verify(config_body, config_blob, "the image config");
-  nlohmann::json config = parse_json(config_body, "the image config");
-  out.diff_ids = read_diff_ids(config, out.manifest.layers.size());
-  if (!from_index) check_config_platform(config, want, explicit_platform, progress);
+  ImageConfigInfo config = parse_image_config(parse_json(config_body, "the image config"), out.manifest.layers.size());
+  out.diff_ids = std::move(config.diff_ids);
+  if (!from_index) check_config_platform(config.platform, want, explicit_platform, progress);
   out.documents.push_back({config_blob.digest, std::move(config_body)});
   return out;
 }
@@ -292,6 +279,13 @@ store::ImageRecord pull_image(const PullStores& stores, const Reference& ref, co
 
   progress.line(manifest_reference(ref) + ": Pulling from " + ref.path);
   std::vector<LayerJob> jobs = layer_jobs(resolved, stores.blobs);
+  // A compressed layer bigger than the unpacked limit can only be refused
+  // later; refusing it now saves downloading it.
+  if (uint64_t limit = stores.layers.max_bytes())
+    for (const auto& job : jobs)
+      if (!job.present && job.blob.size > limit)
+        throw Error("layer " + job.blob.digest + " is " + store::format_bytes(job.blob.size) + ", more than the " +
+                    store::format_bytes(limit) + " a layer may take; " + store::kLayerLimitHint);
   for (const auto& job : jobs) progress.status(job.id, job.present ? "Already exists" : "Pulling fs layer");
   std::atomic<bool> cancelled{false};
   int concurrency =

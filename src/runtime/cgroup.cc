@@ -83,6 +83,20 @@ Limits parse_limits(const nlohmann::json& resources) {
     }
     if (auto pids = resources.find("pids"); pids != resources.end())
       limits.pids = optional_field<int64_t>(*pids, "limit");
+    if (auto devices = resources.find("devices"); devices != resources.end() && devices->is_array()) {
+      for (const auto& d : *devices) {
+        DeviceRule rule;
+        rule.allow = d.at("allow").get<bool>();
+        std::string type = d.value("type", "a");
+        if (type != "a" && type != "c" && type != "b")
+          throw Error("config.json linux.resources.devices: type \"" + type + "\" must be a, c or b");
+        rule.type = type[0];
+        rule.major = d.contains("major") && !d["major"].is_null() ? d["major"].get<int64_t>() : -1;
+        rule.minor = d.contains("minor") && !d["minor"].is_null() ? d["minor"].get<int64_t>() : -1;
+        rule.access = d.value("access", "rwm");
+        limits.devices.push_back(rule);
+      }
+    }
   } catch (const nlohmann::json::exception& e) {
     throw Error(std::string("config.json linux.resources is malformed: ") + e.what());
   }

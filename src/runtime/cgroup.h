@@ -15,6 +15,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "runtime/device_filter.h"
+
 namespace mini::runtime::cgroup {
 
 namespace fs = std::filesystem;
@@ -39,6 +41,7 @@ struct Limits {
   std::optional<uint64_t> cpu_period;
   std::optional<std::string> cpuset_cpus, cpuset_mems;
   std::optional<int64_t> pids;         // -1 or 0 = unlimited
+  std::vector<DeviceRule> devices;     // in order; the last match wins
 };
 
 // Throws mini::Error naming a malformed field.

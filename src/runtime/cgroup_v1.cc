@@ -105,6 +105,11 @@ class V1Manager : public Manager {
     if (limits.cpuset_mems) write_control(dir("cpuset"), "cpuset.mems", *limits.cpuset_mems);
     if (limits.pids)
       write_control(dir("pids"), "pids.max", *limits.pids > 0 ? std::to_string(*limits.pids) : "max");
+    // Device rules in order, as the spec lists them; a host without the
+    // devices hierarchy has no device cgroup to confine (Docker warns the same).
+    if (dirs_.count("devices"))
+      for (const auto& rule : limits.devices)
+        write_control(dir("devices"), rule.allow ? "devices.allow" : "devices.deny", v1_device_line(rule));
   }
 
   std::map<std::string, fs::path> dirs_;   // controller -> our cgroup

@@ -99,6 +99,7 @@ class V2Manager : public Manager {
     if (limits.cpuset_cpus) write_control(dir_, "cpuset.cpus", *limits.cpuset_cpus);
     if (limits.cpuset_mems) write_control(dir_, "cpuset.mems", *limits.cpuset_mems);
     if (limits.pids) write_control(dir_, "pids.max", max_or(*limits.pids));
+    if (!limits.devices.empty()) attach_device_program(dir_, limits.devices);
   }
 
   fs::path base_;

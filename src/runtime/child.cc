@@ -194,6 +194,29 @@ void populate_dev(const ChildPlan& plan, int root_fd) noexcept {
   ::close(dev);
 }
 
+void create_devices(const ChildPlan& plan, int root_fd) noexcept {
+  mode_t old_umask = ::umask(0);
+  for (const auto& device : plan.devices) {
+    int parent = open_mount_target(root_fd, device.parent.c_str(), false);
+    if (parent < 0) fail(plan, "create device directory", -parent, device.parent.c_str());
+    if (::mknodat(parent, device.name.c_str(), device.mode, device.dev) != 0) {
+      if (errno != EPERM) fail(plan, "create device", errno, device.path.c_str());
+      int file = ::openat(parent, device.name.c_str(), O_CREAT | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0666);
+      if (file >= 0) ::close(file);
+      int target = ::openat(parent, device.name.c_str(), O_PATH | O_CLOEXEC | O_NOFOLLOW);
+      char path[64];
+      fd_path(target, path);
+      if (target < 0 || ::mount(device.path.c_str(), path, nullptr, MS_BIND, nullptr) != 0)
+        fail(plan, "bind device", errno, device.path.c_str());
+      ::close(target);
+    } else if (::fchownat(parent, device.name.c_str(), device.uid, device.gid, AT_SYMLINK_NOFOLLOW) != 0) {
+      fail(plan, "chown device", errno, device.path.c_str());
+    }
+    ::close(parent);
+  }
+  ::umask(old_umask);
+}
+
 // runc's way: the pty is born inside the container's devpts, so the
 // container sees /dev/pts/0; the master goes to the parent for relaying.
 void make_console(const ChildPlan& plan, int root_fd) noexcept {
@@ -427,6 +450,7 @@ void contain(ChildPlan& plan) noexcept {
   }
   // 5. /dev: the standard devices and symlinks, and the console.
   if (plan.populate_dev) populate_dev(plan, root_fd);
+  create_devices(plan, root_fd);
   if (plan.terminal) make_console(plan, root_fd);
   // 6. pivot_root and drop the host's tree.
   pivot_into(plan, root_fd);

@@ -22,6 +22,16 @@ struct ChildReport {
   char step[160] = {};
 };
 
+// A linux.devices node: created with mknod, or bound from the same path on
+// the host where mknod is not allowed (a user namespace).
+struct ChildDevice {
+  std::string parent, name, path;  // parent dir and name inside the root; path on the host
+  mode_t mode;
+  dev_t dev;
+  uid_t uid;
+  gid_t gid;
+};
+
 struct ChildRlimit {
   int resource;
   rlimit limit;
@@ -35,6 +45,7 @@ struct ChildPlan {
   // mounts from /proc/self/fd. Sized by the parent; -1 where unused.
   std::vector<int> source_fds;
   bool populate_dev = false;  // the spec put a tmpfs on /dev: add the standard devices
+  std::vector<ChildDevice> devices;
   std::vector<std::string> masked_paths, readonly_paths;
   bool root_readonly = false;
   std::string hostname;

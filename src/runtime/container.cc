@@ -8,7 +8,9 @@
 #include <sched.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -87,6 +89,14 @@ ChildPlan make_plan(const Spec& spec, const RunOptions& options, const cgroup::H
   plan.source_fds.assign(plan.mounts.size(), -1);
   for (const auto& mount : spec.mounts)
     if (mount.destination == "/dev" && mount.type == "tmpfs") plan.populate_dev = true;
+  for (const auto& device : spec.devices) {
+    fs::path path(device.path);
+    mode_t type = device.type == 'b' ? S_IFBLK : device.type == 'p' ? S_IFIFO : S_IFCHR;
+    plan.devices.push_back({path.parent_path().string(), path.filename().string(), device.path,
+                            static_cast<mode_t>(type | (device.file_mode & 07777)),
+                            makedev(static_cast<unsigned>(device.major), static_cast<unsigned>(device.minor)),
+                            device.uid, device.gid});
+  }
   plan.masked_paths = spec.masked_paths;
   plan.readonly_paths = spec.readonly_paths;
   plan.root_readonly = spec.root_readonly;
@@ -133,15 +143,19 @@ std::string hint_for(const std::string& step, int err) {
   throw Error(step + ": " + std::strerror(report.err) + hint_for(step, report.err));
 }
 
-void write_id_map(pid_t pid, const char* file, const std::vector<IdMapping>& mappings) {
-  std::string text;
-  for (const auto& m : mappings)
-    text += std::to_string(m.container_id) + " " + std::to_string(m.host_id) + " " + std::to_string(m.size) + "\n";
+void write_proc_file(pid_t pid, const char* file, const std::string& text) {
   fs::path path = "/proc/" + std::to_string(pid) + "/" + file;
   UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
   if (!fd) throw_errno("open " + path.string());
   if (::write(fd.get(), text.data(), text.size()) != static_cast<ssize_t>(text.size()))
     throw_errno("write " + path.string() + " (check the uid/gid ranges in /etc/subuid and /etc/subgid)");
+}
+
+void write_id_map(pid_t pid, const char* file, const std::vector<IdMapping>& mappings) {
+  std::string text;
+  for (const auto& m : mappings)
+    text += std::to_string(m.container_id) + " " + std::to_string(m.host_id) + " " + std::to_string(m.size) + "\n";
+  write_proc_file(pid, file, text);
 }
 
 // Kills and reaps the child if we leave early; tears the cgroup down last.
@@ -294,6 +308,10 @@ RunResult run_container(const Spec& spec, const RunOptions& options) {
 
   if (plan.new_user) {
     write_id_map(pid, "uid_map", spec.uid_mappings);
+    // Without CAP_SETGID in the parent namespace the kernel takes a gid_map
+    // only once setgroups is denied (user_namespaces(7)); root keeps it, so
+    // the container's root can still set supplementary groups.
+    if (::geteuid() != 0) write_proc_file(pid, "setgroups", "deny");
     write_id_map(pid, "gid_map", spec.gid_mappings);
   }
   cgroups->add_process(pid);

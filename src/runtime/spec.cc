@@ -170,6 +170,25 @@ Spec parse_spec(const json& doc) {
       spec.namespaces.push_back(std::move(entry));
     }
   }
+  if (auto it = linux.find("devices"); it != linux.end() && !it->is_null()) {
+    if (!it->is_array()) bad("linux.devices", "must be an array");
+    for (const auto& d : *it) {
+      Device device;
+      device.path = string(d, "path", "linux.devices[]");
+      if (device.path.empty() || device.path.front() != '/' || device.path.find("/../") != std::string::npos)
+        bad("linux.devices[].path \"" + device.path + "\"", "must be an absolute path");
+      std::string type = string(d, "type", "linux.devices[]");
+      if (type != "c" && type != "b" && type != "u" && type != "p")
+        bad("linux.devices[].type \"" + type + "\"", "must be c, b, u or p");
+      device.type = type[0];
+      device.major = number<int64_t>(d, "major", "linux.devices[]", 0);
+      device.minor = number<int64_t>(d, "minor", "linux.devices[]", 0);
+      device.file_mode = number<uint32_t>(d, "fileMode", "linux.devices[]", 0666);
+      device.uid = number<uint32_t>(d, "uid", "linux.devices[]", 0);
+      device.gid = number<uint32_t>(d, "gid", "linux.devices[]", 0);
+      spec.devices.push_back(device);
+    }
+  }
   spec.uid_mappings = parse_mappings(linux, "uidMappings");
   spec.gid_mappings = parse_mappings(linux, "gidMappings");
   if (!spec.uid_mappings.empty() && !spec.has_namespace("user"))

@@ -21,6 +21,15 @@ struct Mount {
   std::vector<std::string> options;  // OCI/fstab style: "nosuid", "ro", "rbind", "mode=755", ...
 };
 
+// linux.devices: a node the runtime creates in the container.
+struct Device {
+  std::string path;  // absolute inside the container
+  char type = 'c';   // 'c', 'b', 'u' (unbuffered char) or 'p' (FIFO)
+  int64_t major = 0, minor = 0;
+  uint32_t file_mode = 0666;
+  uint32_t uid = 0, gid = 0;
+};
+
 struct IdMapping {
   uint32_t container_id, host_id, size;
 };
@@ -59,6 +68,7 @@ struct Spec {
   std::string hostname;
   Process process;
   std::vector<Mount> mounts;
+  std::vector<Device> devices;
   std::vector<Namespace> namespaces;
   std::vector<IdMapping> uid_mappings, gid_mappings;
   std::vector<std::string> masked_paths, readonly_paths;

@@ -8,6 +8,7 @@
 
 #include "common/error.h"
 #include "store/fs_tree.h"
+#include "store/scratch.h"
 
 namespace mini::store {
 
@@ -22,8 +23,8 @@ bool is_hex64(const std::string& name) {
 
 }  // namespace
 
-Ingest::Ingest(fs::path dir, fs::path path, fsutil::UniqueFd fd)
-    : dir_(std::move(dir)), path_(std::move(path)), fd_(std::move(fd)) {}
+Ingest::Ingest(fs::path dir, fsutil::UniqueFd dir_lock, fs::path path, fsutil::UniqueFd fd)
+    : dir_(std::move(dir)), dir_lock_(std::move(dir_lock)), path_(std::move(path)), fd_(std::move(fd)) {}
 
 Ingest::~Ingest() {
   fd_.reset();
@@ -45,7 +46,7 @@ ContentStore::ContentStore(Layout layout) : layout_(std::move(layout)) {}
 
 std::unique_ptr<Ingest> ContentStore::begin_ingest() {
   fs::path dir = layout_.ingest() / fsutil::random_hex(16);
-  if (::mkdir(dir.c_str(), 0700) != 0) throw_errno("create " + dir.string());
+  fsutil::UniqueFd dir_lock = make_scratch_dir(layout_, dir);
   fs::path path = dir / "data";
   fsutil::UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
   if (!fd) {
@@ -53,7 +54,7 @@ std::unique_ptr<Ingest> ContentStore::begin_ingest() {
     ::rmdir(dir.c_str());
     throw_errno("create " + path.string(), err);
   }
-  return std::unique_ptr<Ingest>(new Ingest(dir, path, std::move(fd)));
+  return std::unique_ptr<Ingest>(new Ingest(dir, std::move(dir_lock), path, std::move(fd)));
 }
 
 std::string ContentStore::commit(std::unique_ptr<Ingest> ingest, const Expected& expected) {

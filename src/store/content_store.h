@@ -35,8 +35,9 @@ class Ingest {
 
  private:
   friend class ContentStore;
-  Ingest(fs::path dir, fs::path path, fsutil::UniqueFd fd);
+  Ingest(fs::path dir, fsutil::UniqueFd dir_lock, fs::path path, fsutil::UniqueFd fd);
   fs::path dir_;
+  fsutil::UniqueFd dir_lock_;  // scratch.h: marks the ingest as in progress
   fs::path path_;
   fsutil::UniqueFd fd_;
   Sha256 hash_;

@@ -35,4 +35,9 @@ constexpr uint64_t kMaxManifestBytes = 4ull << 20;
 // (layer count vs diff_ids), with a hint to pull or import again.
 Image load_image(const ContentStore& blobs, const std::string& manifest_digest);
 
+// The pure half of load_image: an Image from a manifest and its config
+// document, both already read. Throws mini::Error for anything malformed,
+// never a JSON library exception.
+Image image_from_documents(const std::string& manifest_digest, nlohmann::json manifest, nlohmann::json config);
+
 }  // namespace mini::store

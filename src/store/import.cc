@@ -3,6 +3,7 @@
 #include <archive.h>
 #include <archive_entry.h>
 #include <fcntl.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -13,6 +14,7 @@
 #include "common/error.h"
 #include "common/fs_util.h"
 #include "store/container_store.h"
+#include "store/layer_limits.h"
 
 namespace mini::store {
 
@@ -155,7 +157,13 @@ Compression detect(const fs::path& file) {
 }
 
 // xz, bzip2 and the rest aren't OCI layer media types: store the plain tar.
-void decompress(const fs::path& file, Ingest& out, const std::string& shown) {
+// Its size is bounded like an unpacked layer's: a few kilobytes of xz can
+// expand to gigabytes of zeros.
+void decompress(const fs::path& file, Ingest& out, const std::string& shown, uint64_t max_bytes) {
+  struct statvfs vfs {};
+  uint64_t free_bytes = UINT64_MAX;
+  if (::statvfs(out.path().parent_path().c_str(), &vfs) == 0)
+    free_bytes = static_cast<uint64_t>(vfs.f_bavail) * vfs.f_frsize;
   ArchivePtr a(archive_read_new());
   archive_read_support_filter_all(a.get());
   archive_read_support_format_raw(a.get());
@@ -175,6 +183,11 @@ void decompress(const fs::path& file, Ingest& out, const std::string& shown) {
     if (r == ARCHIVE_EOF) break;
     if (r < ARCHIVE_WARN) throw fail();
     out.write(buf, size);
+    if (max_bytes && out.size() > max_bytes)
+      throw Error(shown + " decompresses to more than " + format_bytes(max_bytes) + "; " + kLayerLimitHint);
+    if (out.size() > free_bytes)
+      throw Error(shown + " decompresses to more than the " + format_bytes(free_bytes) +
+                  " free on the store's filesystem; free some space and try again");
   }
 }
 
@@ -271,7 +284,7 @@ ImportResult import_tarball(ContentStore& blobs, LayerStore& layers, ImageIndex&
       break;
     case Compression::Other: {
       auto plain = blobs.begin_ingest();
-      decompress(layer->path(), *plain, shown);
+      decompress(layer->path(), *plain, shown, layers.max_bytes());
       layer = std::move(plain);
       break;
     }

@@ -10,6 +10,8 @@
 #include "common/error.h"
 #include "common/fs_util.h"
 #include "store/fs_tree.h"
+#include "store/layer_limits.h"
+#include "store/scratch.h"
 #include "store/unpack.h"
 
 namespace mini::store {
@@ -17,17 +19,6 @@ namespace mini::store {
 namespace {
 
 constexpr const char* kCompleteMarker = "complete";
-
-uint64_t max_layer_bytes() {
-  const char* env = std::getenv("MINI_MAX_LAYER_BYTES");
-  if (env == nullptr || *env == '\0') return 0;
-  char* end = nullptr;
-  errno = 0;
-  unsigned long long value = std::strtoull(env, &end, 10);
-  if (errno != 0 || end == env || *end != '\0')
-    throw Error("MINI_MAX_LAYER_BYTES must be a number of bytes, not \"" + std::string(env) + "\"");
-  return value;
-}
 
 // Leftovers of an unpack that died: temp directories for this layer.
 void remove_debris(const fs::path& layers, const std::string& hex) {
@@ -50,7 +41,9 @@ void sync_filesystem(const fs::path& dir) {
 
 }  // namespace
 
-LayerStore::LayerStore(Layout layout) : layout_(std::move(layout)) {}
+LayerStore::LayerStore(Layout layout) : layout_(std::move(layout)), config_file_(default_config_file()) {}
+
+uint64_t LayerStore::max_bytes() const { return max_layer_bytes(config_file_); }
 
 bool LayerStore::has(const std::string& diff_id) const {
   struct stat st {};
@@ -63,7 +56,7 @@ fs::path LayerStore::fs_path(const std::string& diff_id) const { return layout_.
 fs::path LayerStore::ensure(const ContentStore& blobs, const std::string& blob_digest, const std::string& diff_id) {
   const std::string hex = digest_hex(diff_id);
   if (has(diff_id)) return fs_path(diff_id);
-  uint64_t limit = max_layer_bytes();
+  uint64_t limit = max_bytes();
   fsutil::FileLock lock(layout_.locks() / ("layer-" + hex + ".lock"));
   if (has(diff_id)) return fs_path(diff_id);
   if (!blobs.has(blob_digest))
@@ -72,8 +65,9 @@ fs::path LayerStore::ensure(const ContentStore& blobs, const std::string& blob_d
   remove_debris(layout_.layers(), hex);
   const fs::path final_dir = layout_.layers() / hex;
   const fs::path tmp = layout_.layers() / (hex + ".tmp-" + fsutil::random_hex(6));
+  fsutil::UniqueFd in_progress;  // scratch.h
   try {
-    if (::mkdir(tmp.c_str(), 0700) != 0) throw_errno("create " + tmp.string());
+    in_progress = make_scratch_dir(layout_, tmp);
     if (::mkdir((tmp / "fs").c_str(), 0755) != 0) throw_errno("create " + (tmp / "fs").string());
     UnpackResult result = unpack_layer(blobs.blob_path(blob_digest), tmp / "fs", {limit});
     if (result.diff_id != diff_id)
@@ -95,11 +89,12 @@ fs::path LayerStore::ensure(const ContentStore& blobs, const std::string& blob_d
 }
 
 std::string LayerStore::unpack_new(const fs::path& archive) {
-  uint64_t limit = max_layer_bytes();
+  uint64_t limit = max_bytes();
   const fs::path tmp = layout_.layers() / ("import-" + fsutil::random_hex(8) + ".tmp");
   std::string diff_id;
+  fsutil::UniqueFd in_progress;  // scratch.h
   try {
-    if (::mkdir(tmp.c_str(), 0700) != 0) throw_errno("create " + tmp.string());
+    in_progress = make_scratch_dir(layout_, tmp);
     if (::mkdir((tmp / "fs").c_str(), 0755) != 0) throw_errno("create " + (tmp / "fs").string());
     diff_id = unpack_layer(archive, tmp / "fs", {limit}).diff_id;
     const std::string hex = digest_hex(diff_id);

@@ -14,6 +14,11 @@ class LayerStore {
  public:
   explicit LayerStore(Layout layout);
 
+  // Where "max-layer-size" is read from (default: default_config_file()).
+  void set_config_file(fs::path file) { config_file_ = std::move(file); }
+  // The size limit for one unpacked layer now (layer_limits.h); 0 = none.
+  uint64_t max_bytes() const;
+
   bool has(const std::string& diff_id) const;  // complete marker present
   fs::path fs_path(const std::string& diff_id) const;
   // Unpacks blob `blob_digest` (tar, tar+gzip, tar+zstd) unless the layer is
@@ -29,6 +34,7 @@ class LayerStore {
 
  private:
   Layout layout_;
+  fs::path config_file_;
 };
 
 }  // namespace mini::store

@@ -6,12 +6,14 @@
 #include <fcntl.h>
 #include <linux/openat2.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <climits>
 #include <cstring>
 #include <map>
 #include <memory>
@@ -23,6 +25,7 @@
 #include "common/fs_util.h"
 #include "store/digest.h"
 #include "store/fs_tree.h"
+#include "store/layer_limits.h"
 
 namespace mini::store {
 
@@ -62,6 +65,43 @@ void chown_result(int rc, const std::string& what) {
   // doesn't map can't be represented either way.
   if (errno == EINVAL || (errno == EPERM && !running_as_root())) return;
   throw_errno("chown " + what);
+}
+
+// A name from the archive as messages show it: control characters and
+// bytes that are not UTF-8 escaped, so a hostile name can neither break the
+// one-line error nor send escape sequences to the user's terminal; cut
+// short when longer than anyone wants to read.
+std::string printable(std::string_view raw) {
+  constexpr size_t kMax = 200;
+  static const char* hex = "0123456789abcdef";
+  std::string out;
+  auto escape = [&](unsigned char c) {
+    out += "\\x";
+    out.push_back(hex[c >> 4]);
+    out.push_back(hex[c & 15]);
+  };
+  for (size_t i = 0; i < raw.size() && out.size() < kMax;) {
+    unsigned char c = static_cast<unsigned char>(raw[i]);
+    if (c >= 0x20 && c < 0x7f) {
+      out.push_back(static_cast<char>(c));
+      ++i;
+      continue;
+    }
+    size_t len = c >= 0xf0 && c <= 0xf4 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 && c < 0xe0 ? 2 : 0;
+    bool valid = len > 0 && i + len <= raw.size();
+    for (size_t k = 1; valid && k < len; ++k) valid = (static_cast<unsigned char>(raw[i + k]) & 0xc0) == 0x80;
+    // U+0080..U+009F (C2 80..C2 9F) are C1 control characters.
+    if (valid && len == 2 && c == 0xc2 && static_cast<unsigned char>(raw[i + 1]) < 0xa0) valid = false;
+    if (valid) {
+      out.append(raw.substr(i, len));
+      i += len;
+    } else {
+      escape(c);
+      ++i;
+    }
+  }
+  if (out.size() >= kMax) out += "...";
+  return out;
 }
 
 std::string join(const std::vector<std::string>& parts, size_t count) {
@@ -123,9 +163,18 @@ const char* entry_hardlink(archive_entry* e) {
 
 class Unpacker {
  public:
-  Unpacker(const fs::path& dest, const UnpackOptions& options) : dest_(dest), options_(options) {
+  // `stream_error` explains a failed read when decompression was the cause.
+  Unpacker(const fs::path& dest, const UnpackOptions& options, const std::string* stream_error)
+      : dest_(dest), options_(options), stream_error_(stream_error) {
     root_.reset(::open(dest.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
     if (!root_) throw_errno("open " + dest.string());
+    // What the filesystem has room for now; a layer that would take more
+    // is refused before it fills the disk (concurrent writers aside).
+    struct statvfs vfs {};
+    if (::fstatvfs(root_.get(), &vfs) == 0) {
+      free_bytes_ = static_cast<uint64_t>(vfs.f_bavail) * vfs.f_frsize;
+      if (vfs.f_files != 0) free_inodes_ = vfs.f_favail;  // 0 files: the filesystem doesn't count inodes
+    }
   }
 
   void entry(archive* a, archive_entry* e);
@@ -149,11 +198,18 @@ class Unpacker {
                 const std::string& shown);
   void set_xattrs(archive_entry* e, int fd, int parent, const std::string& name);
   static void times_of(archive_entry* e, timespec times[2]);
+  // Counts `bytes` more of the layer's unpacked size against the limit and
+  // the free space, throwing once either is exceeded.
+  void charge(uint64_t bytes, const std::string& shown);
 
   fs::path dest_;
   UnpackOptions options_;
+  const std::string* stream_error_;
   UniqueFd root_;
-  uint64_t bytes_ = 0;
+  uint64_t bytes_ = 0;    // content actually written
+  uint64_t charged_ = 0;  // declared sizes, sparse holes included
+  uint64_t entries_ = 0;
+  uint64_t free_bytes_ = UINT64_MAX, free_inodes_ = UINT64_MAX;
   std::map<std::string, DirFixup> dirs_;
   bool have_openat2_ = true;
 };
@@ -167,9 +223,17 @@ std::vector<std::string> Unpacker::split(const std::string& raw, const std::stri
     std::string part = raw.substr(start, end - start);
     if (part == "..")
       throw Error("layer entry " + shown + " escapes the layer directory; the layer is not safe to use");
+    if (part.size() > NAME_MAX)
+      throw Error("layer entry " + shown + " has a name longer than the " + std::to_string(NAME_MAX) +
+                  " bytes Linux allows; the layer can't be unpacked");
     if (!part.empty() && part != ".") parts.push_back(std::move(part));
     start = end + 1;
   }
+  // As Docker, whose unpacking works with whole paths: a path Linux can't
+  // open in one go is refused, and that bounds how deep a layer nests.
+  if (join(parts, parts.size()).size() >= PATH_MAX)
+    throw Error("layer entry " + shown + " has a path longer than the " + std::to_string(PATH_MAX) +
+                " bytes Linux allows; the layer can't be unpacked");
   return parts;
 }
 
@@ -186,11 +250,11 @@ UniqueFd Unpacker::resolve_in_root(const std::vector<std::string>& parts, size_t
     if (errno == ENOSYS) {
       have_openat2_ = false;
     } else {
-      throw Error("layer entry " + shown + " goes through the symlink " + rel +
+      throw Error("layer entry " + shown + " goes through the symlink " + printable(rel) +
                   ", which does not lead to a directory inside the layer (" + std::strerror(errno) + ")");
     }
   }
-  throw Error("layer entry " + shown + " goes through the symlink " + rel +
+  throw Error("layer entry " + shown + " goes through the symlink " + printable(rel) +
               "; this kernel lacks openat2 to follow it safely");
 }
 
@@ -203,7 +267,7 @@ UniqueFd Unpacker::open_dir(const std::vector<std::string>& parts, size_t count,
     UniqueFd next(::openat(cur.get(), part, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
     if (!next && errno == ENOENT && create) {
       if (::mkdirat(cur.get(), part, 0755) != 0 && errno != EEXIST)
-        throw_errno("create directory " + join(parts, i + 1) + " for layer entry " + shown);
+        throw_errno("create directory " + printable(join(parts, i + 1)) + " for layer entry " + shown);
       ::fchmodat(cur.get(), part, 0755, 0);
       next.reset(::openat(cur.get(), part, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
     }
@@ -214,10 +278,10 @@ UniqueFd Unpacker::open_dir(const std::vector<std::string>& parts, size_t count,
           S_ISLNK(st.st_mode)) {
         next = resolve_in_root(parts, i + 1, shown);
       } else if (err == ENOTDIR) {
-        throw Error("layer entry " + shown + " is below " + join(parts, i + 1) +
+        throw Error("layer entry " + shown + " is below " + printable(join(parts, i + 1)) +
                     ", which is not a directory; the layer is malformed");
       } else {
-        throw_errno("open " + join(parts, i + 1) + " for layer entry " + shown, err);
+        throw_errno("open " + printable(join(parts, i + 1)) + " for layer entry " + shown, err);
       }
     }
     cur = std::move(next);
@@ -252,9 +316,9 @@ void Unpacker::set_xattrs(archive_entry* e, int fd, int parent, const std::strin
 void Unpacker::whiteout(int parent, const std::string& name, const std::string& dir, const std::string& shown) {
   if (name == kOpaqueMarker) {
     UniqueFd fd(::openat(parent, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-    if (!fd) throw_errno("open " + (dir.empty() ? "/" : dir) + " for layer entry " + shown);
+    if (!fd) throw_errno("open " + (dir.empty() ? "/" : printable(dir)) + " for layer entry " + shown);
     if (::fsetxattr(fd.get(), opaque_xattr(), "y", 1, 0) != 0)
-      throw_errno(std::string("mark ") + (dir.empty() ? "/" : dir) + " opaque with the " + opaque_xattr() +
+      throw_errno(std::string("mark ") + (dir.empty() ? "/" : printable(dir)) + " opaque with the " + opaque_xattr() +
                   " xattr (the store's filesystem must support it)");
     return;
   }
@@ -277,21 +341,34 @@ void Unpacker::directory(int parent, const std::string& name, const std::vector<
   }
   // Owner-writable until finish(): later entries still have to go in.
   if (!exists && ::mkdirat(parent, name.c_str(), 0700) != 0)
-    throw_errno("create directory " + join(parts, parts.size()));
+    throw_errno("create directory " + printable(join(parts, parts.size())));
   UniqueFd fd(::openat(parent, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-  if (!fd) throw_errno("open directory " + join(parts, parts.size()));
-  chown_result(::fchown(fd.get(), archive_entry_uid(e), archive_entry_gid(e)), join(parts, parts.size()));
+  if (!fd) throw_errno("open directory " + printable(join(parts, parts.size())));
+  chown_result(::fchown(fd.get(), archive_entry_uid(e), archive_entry_gid(e)), printable(join(parts, parts.size())));
   set_xattrs(e, fd.get(), -1, name);
   DirFixup fix{parts, static_cast<mode_t>(archive_entry_perm(e) & 07777), {}};
   times_of(e, fix.times);
   dirs_[join(parts, parts.size())] = std::move(fix);
 }
 
+void Unpacker::charge(uint64_t bytes, const std::string& shown) {
+  charged_ = bytes > UINT64_MAX - charged_ ? UINT64_MAX : charged_ + bytes;
+  if (options_.max_bytes && charged_ > options_.max_bytes)
+    throw Error("the layer unpacks to more than " + format_bytes(options_.max_bytes) + " (at " + shown + "); " +
+                kLayerLimitHint);
+  if (charged_ > free_bytes_)
+    throw Error("the layer unpacks to more than the " + format_bytes(free_bytes_) + " free on the store's filesystem (at " +
+                shown + "); free some space and try again");
+}
+
 void Unpacker::regular(archive* a, int parent, const std::string& name, archive_entry* e, const std::string& shown) {
-  if (archive_entry_size_is_set(e) && options_.max_bytes &&
-      bytes_ + static_cast<uint64_t>(archive_entry_size(e)) > options_.max_bytes)
-    throw Error("the layer unpacks to more than " + std::to_string(options_.max_bytes) + " bytes (at " + shown +
-                "); raise MINI_MAX_LAYER_BYTES if you trust this image");
+  // The declared size counts in full before anything is written: a sparse
+  // entry's holes cost nothing to send but everything to copy.
+  const bool sized = archive_entry_size_is_set(e);
+  if (sized && archive_entry_size(e) < 0) throw Error("layer entry " + shown + " has a negative size");
+  const uint64_t declared = sized ? static_cast<uint64_t>(archive_entry_size(e)) : 0;
+  charge(declared, shown);
+  uint64_t extent = declared;
   remove_tree_at(parent, name.c_str());
   UniqueFd fd(::openat(parent, name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
   if (!fd) throw_errno("create " + shown);
@@ -303,12 +380,16 @@ void Unpacker::regular(archive* a, int parent, const std::string& name, archive_
     if (r == ARCHIVE_EOF) break;
     if (r < ARCHIVE_WARN) {
       const char* msg = archive_error_string(a);
-      throw Error("read layer entry " + shown + ": " + (msg ? msg : "unknown error"));
+      std::string why = stream_error_ && !stream_error_->empty() ? *stream_error_ : msg ? msg : "unknown error";
+      throw Error("read layer entry " + shown + ": " + why);
+    }
+    if (offset < 0 || static_cast<uint64_t>(offset) > UINT64_MAX - size)
+      throw Error("layer entry " + shown + " has data at an impossible offset; the layer is malformed");
+    if (static_cast<uint64_t>(offset) + size > extent) {
+      charge(static_cast<uint64_t>(offset) + size - extent, shown);
+      extent = static_cast<uint64_t>(offset) + size;
     }
     bytes_ += size;
-    if (options_.max_bytes && bytes_ > options_.max_bytes)
-      throw Error("the layer unpacks to more than " + std::to_string(options_.max_bytes) + " bytes (at " + shown +
-                  "); raise MINI_MAX_LAYER_BYTES if you trust this image");
     const char* p = static_cast<const char*>(buf);
     while (size > 0) {
       ssize_t n = ::pwrite(fd.get(), p, size, offset);
@@ -322,8 +403,7 @@ void Unpacker::regular(archive* a, int parent, const std::string& name, archive_
     }
   }
   // Sparse files may end in a hole that no data block covers.
-  if (archive_entry_size_is_set(e) && ::ftruncate(fd.get(), archive_entry_size(e)) != 0)
-    throw_errno("truncate " + shown);
+  if (sized && ::ftruncate(fd.get(), static_cast<off_t>(declared)) != 0) throw_errno("truncate " + shown);
   chown_result(::fchown(fd.get(), archive_entry_uid(e), archive_entry_gid(e)), shown);
   // After chown, which clears setuid and setgid.
   if (::fchmod(fd.get(), archive_entry_perm(e) & 07777) != 0) throw_errno("chmod " + shown);
@@ -335,15 +415,16 @@ void Unpacker::regular(archive* a, int parent, const std::string& name, archive_
 
 void Unpacker::hardlink(int parent, const std::string& name, const std::vector<std::string>& parts, archive_entry* e,
                         const std::string& shown) {
-  std::string raw_target = entry_hardlink(e);
+  const std::string raw_target = entry_hardlink(e);
+  const std::string shown_target = printable(raw_target);
   std::vector<std::string> target;
   try {
-    target = split(raw_target, raw_target);
+    target = split(raw_target, shown_target);
   } catch (const Error&) {
-    throw Error("layer entry " + shown + " is a hardlink to " + raw_target + ", outside the layer directory");
+    throw Error("layer entry " + shown + " is a hardlink to " + shown_target + ", outside the layer directory");
   }
   auto missing = [&] {
-    return Error("layer entry " + shown + " is a hardlink to " + raw_target +
+    return Error("layer entry " + shown + " is a hardlink to " + shown_target +
                  ", which is not an earlier file of the layer; the layer is malformed or hostile");
   };
   if (target.empty()) throw missing();
@@ -363,14 +444,15 @@ void Unpacker::hardlink(int parent, const std::string& name, const std::vector<s
     return;
   remove_tree_at(parent, name.c_str());
   if (::linkat(tparent.get(), target.back().c_str(), parent, name.c_str(), 0) != 0)
-    throw_errno("link " + shown + " to " + raw_target);
+    throw_errno("link " + shown + " to " + shown_target);
 }
 
 void Unpacker::entry(archive* a, archive_entry* e) {
   const char* raw = entry_path(e);
   if (raw == nullptr) throw Error("the layer has an entry without a usable name");
-  const std::string shown = raw;
-  std::vector<std::string> parts = split(shown, shown);
+  const std::string raw_name = raw;
+  const std::string shown = printable(raw_name);
+  std::vector<std::string> parts = split(raw_name, shown);
   mode_t type = archive_entry_filetype(e);
   const char* link = entry_hardlink(e);
 
@@ -389,6 +471,9 @@ void Unpacker::entry(archive* a, archive_entry* e) {
     throw Error("layer entry " + shown + " would replace the layer's root directory; the layer is malformed");
   }
 
+  if (++entries_ > free_inodes_)
+    throw Error("the layer has more entries than the " + std::to_string(free_inodes_) +
+                " inodes free on the store's filesystem (at " + shown + "); free some and try again");
   UniqueFd parent = open_dir(parts, parts.size() - 1, true, shown);
   const std::string& name = parts.back();
   if (starts_with(name, kWhiteoutPrefix)) {
@@ -459,9 +544,9 @@ void Unpacker::finish() {
     struct stat st {};
     if (!parent || ::fstatat(parent.get(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISDIR(st.st_mode))
       continue;
-    if (::fchmodat(parent.get(), name.c_str(), fix.mode, 0) != 0) throw_errno("chmod " + it->first);
+    if (::fchmodat(parent.get(), name.c_str(), fix.mode, 0) != 0) throw_errno("chmod " + printable(it->first));
     if (::utimensat(parent.get(), name.c_str(), fix.times, AT_SYMLINK_NOFOLLOW) != 0)
-      throw_errno("set times on " + it->first);
+      throw_errno("set times on " + printable(it->first));
   }
 }
 
@@ -553,8 +638,20 @@ class LayerCopier {
   void run();
 
  private:
-  void copy_dir(int src, int dst, const std::string& rel);
-  void copy_entry(int src, int dst, const std::string& name, const std::string& rel);
+  // A directory being copied: where it is, what the source looked like (its
+  // metadata goes on once it is full), the target's identity (to come back
+  // up through ".." safely) and the entries still to copy.
+  struct Frame {
+    std::string rel;  // relative to the layer; "" at the top
+    struct stat src_st;
+    dev_t dst_dev;
+    ino_t dst_ino;
+    std::vector<std::string> names;
+    size_t next = 0;
+  };
+  // Creates or reuses the target directory for source directory `name`.
+  UniqueFd enter_dir(int src_dir, int dst, const std::string& name, const std::string& what);
+  void copy_entry(int src, int dst, const std::string& name, const std::string& rel, const struct stat& st);
 
   fs::path layer_dir_, target_;
   UniqueFd dst_root_;
@@ -573,49 +670,85 @@ void apply_dir_metadata(int src, int dst, const struct stat& st, const std::stri
   if (::futimens(dst, times) != 0) throw_errno("set times on " + what);
 }
 
+// Depth-first with one source and one target directory open at a time, so
+// a layer nested thousands deep neither exhausts the file descriptors nor
+// the stack; going up through ".." is checked against where we came from.
 void LayerCopier::run() {
   UniqueFd src(::open(layer_dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (!src) throw_errno("open layer " + layer_dir_.string());
   dst_root_.reset(::open(target_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (!dst_root_) throw_errno("open " + target_.string());
   if (is_opaque(src.get())) clear_dir(dst_root_.get(), target_.string());
-  copy_dir(src.get(), dst_root_.get(), "");
-  struct stat st {};
-  if (::fstat(src.get(), &st) != 0) throw_errno("stat " + layer_dir_.string());
-  apply_dir_metadata(src.get(), dst_root_.get(), st, target_.string());
+  UniqueFd dst(::openat(dst_root_.get(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  struct stat src_st {}, dst_st {};
+  if (!dst || ::fstat(dst.get(), &dst_st) != 0) throw_errno("open " + target_.string());
+  if (::fstat(src.get(), &src_st) != 0) throw_errno("stat " + layer_dir_.string());
+  std::vector<Frame> stack;
+  stack.push_back({"", src_st, dst_st.st_dev, dst_st.st_ino, list_dir(src.get(), layer_dir_.string())});
+  for (;;) {
+    Frame& top = stack.back();
+    if (top.next < top.names.size()) {
+      const std::string name = top.names[top.next++];
+      const std::string rel = top.rel.empty() ? name : top.rel + "/" + name;
+      struct stat st {};
+      if (::fstatat(src.get(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0)
+        throw_errno("stat " + (layer_dir_ / rel).string());
+      if (!S_ISDIR(st.st_mode)) {
+        copy_entry(src.get(), dst.get(), name, rel, st);
+        continue;
+      }
+      UniqueFd in(::openat(src.get(), name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+      if (!in) throw_errno("open " + (layer_dir_ / rel).string());
+      UniqueFd out = enter_dir(in.get(), dst.get(), name, (target_ / rel).string());
+      if (::fstat(out.get(), &dst_st) != 0) throw_errno("stat " + (target_ / rel).string());
+      std::vector<std::string> names = list_dir(in.get(), (layer_dir_ / rel).string());
+      stack.push_back({rel, st, dst_st.st_dev, dst_st.st_ino, std::move(names)});
+      src = std::move(in);
+      dst = std::move(out);
+      continue;
+    }
+    // Everything below `top` is in: its own metadata goes on last.
+    const std::string what = (target_ / top.rel).string();
+    apply_dir_metadata(src.get(), dst.get(), top.src_st, what);
+    if (stack.size() == 1) return;
+    stack.pop_back();
+    const Frame& parent = stack.back();
+    UniqueFd src_up(::openat(src.get(), "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    UniqueFd dst_up(::openat(dst.get(), "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    struct stat su {}, du {};
+    if (!src_up || !dst_up || ::fstat(src_up.get(), &su) != 0 || ::fstat(dst_up.get(), &du) != 0)
+      throw_errno("open the parent of " + what);
+    if (su.st_dev != parent.src_st.st_dev || su.st_ino != parent.src_st.st_ino || du.st_dev != parent.dst_dev ||
+        du.st_ino != parent.dst_ino)
+      throw Error(what + " moved while the layer was being copied; try again");
+    src = std::move(src_up);
+    dst = std::move(dst_up);
+  }
 }
 
-void LayerCopier::copy_dir(int src, int dst, const std::string& rel) {
-  for (const auto& name : list_dir(src, (layer_dir_ / rel).string()))
-    copy_entry(src, dst, name, rel.empty() ? name : rel + "/" + name);
+UniqueFd LayerCopier::enter_dir(int src_dir, int dst, const std::string& name, const std::string& what) {
+  const char* n = name.c_str();
+  struct stat existing {};
+  bool exists = ::fstatat(dst, n, &existing, AT_SYMLINK_NOFOLLOW) == 0;
+  if (exists && !S_ISDIR(existing.st_mode)) {
+    remove_tree_at(dst, n);
+    exists = false;
+  }
+  if (!exists && ::mkdirat(dst, n, 0700) != 0) throw_errno("create directory " + what);
+  UniqueFd out(::openat(dst, n, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  if (!out) throw_errno("open " + what);
+  if (exists && is_opaque(src_dir)) clear_dir(out.get(), what);
+  // Owner-writable while filling; the real mode goes on afterwards.
+  if (exists) ::fchmod(out.get(), (existing.st_mode & 07777) | 0700);
+  return out;
 }
 
-void LayerCopier::copy_entry(int src, int dst, const std::string& name, const std::string& rel) {
+void LayerCopier::copy_entry(int src, int dst, const std::string& name, const std::string& rel,
+                             const struct stat& st) {
   const char* n = name.c_str();
   const std::string what = (target_ / rel).string();
-  struct stat st {};
-  if (::fstatat(src, n, &st, AT_SYMLINK_NOFOLLOW) != 0) throw_errno("stat " + (layer_dir_ / rel).string());
   if (S_ISCHR(st.st_mode) && st.st_rdev == makedev(0, 0)) {
     remove_tree_at(dst, n);  // a whiteout hides what lower layers had here
-    return;
-  }
-  if (S_ISDIR(st.st_mode)) {
-    UniqueFd in(::openat(src, n, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-    if (!in) throw_errno("open " + (layer_dir_ / rel).string());
-    struct stat existing {};
-    bool exists = ::fstatat(dst, n, &existing, AT_SYMLINK_NOFOLLOW) == 0;
-    if (exists && !S_ISDIR(existing.st_mode)) {
-      remove_tree_at(dst, n);
-      exists = false;
-    }
-    if (!exists && ::mkdirat(dst, n, 0700) != 0) throw_errno("create directory " + what);
-    UniqueFd out(::openat(dst, n, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-    if (!out) throw_errno("open " + what);
-    if (exists && is_opaque(in.get())) clear_dir(out.get(), what);
-    // Owner-writable while filling; the real mode goes on afterwards.
-    if (exists) ::fchmod(out.get(), (existing.st_mode & 07777) | 0700);
-    copy_dir(in.get(), out.get(), rel);
-    apply_dir_metadata(in.get(), out.get(), st, what);
     return;
   }
   remove_tree_at(dst, n);
@@ -692,7 +825,7 @@ UnpackResult unpack_layer(const fs::path& archive_path, const fs::path& dest, co
   };
   if (archive_read_open(tar.get(), &stream, nullptr, stream_read, nullptr) != ARCHIVE_OK) throw fail(tar.get());
 
-  Unpacker unpacker(dest, options);
+  Unpacker unpacker(dest, options, &stream.error);
   for (;;) {
     archive_entry* entry = nullptr;
     int r = archive_read_next_header(tar.get(), &entry);

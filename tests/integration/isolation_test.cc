@@ -185,5 +185,40 @@ TEST_F(IsolationTest, ProcOneRootShowsOnlyTheContainer) {
   EXPECT_THAT(r.out, Not(HasSubstr("home")));
 }
 
+TEST_F(IsolationTest, OnlyTheStandardDevicesAreUsable) {
+  if (skipped_) return;
+  Result r = mini({"run", "--rm", "--network", "none", "bb", "sh", "-c",
+                   "mknod /tmp/mem c 1 1 && head -c 1 /tmp/mem; head -c 1 /dev/zero | wc -c"});
+  EXPECT_THAT(r.err, HasSubstr("Operation not permitted")) << "/dev/mem's numbers are outside the device cgroup";
+  EXPECT_THAT(r.out, HasSubstr("1"));
+  Result added = mini({"run", "--rm", "--network", "none", "--device", "/dev/full:/dev/extra", "bb", "sh", "-c",
+                       "ls -l /dev/extra; echo x > /dev/extra"});
+  EXPECT_THAT(added.out, HasSubstr("1,   7"));
+  EXPECT_THAT(added.err, HasSubstr("No space left on device")) << "the added device works like /dev/full";
+}
+
+TEST_F(IsolationTest, NamedVolumesAreListedAndRemoved) {
+  if (skipped_) return;
+  ASSERT_EQ(mini({"run", "--rm", "--network", "none", "-v", "data1:/data", "bb", "sh", "-c", "echo v > /data/f"}).exit_code, 0);
+  EXPECT_EQ(mini({"run", "--rm", "--network", "none", "-v", "data1:/data", "bb", "cat", "/data/f"}).out, "v\n");
+  EXPECT_THAT(mini({"volume", "ls"}).out, HasSubstr("data1"));
+  ASSERT_EQ(mini({"run", "--name", "holder", "--network", "none", "-v", "data1:/data", "bb", "true"}).exit_code, 0);
+  Result busy = mini({"volume", "rm", "data1"});
+  EXPECT_NE(busy.exit_code, 0);
+  EXPECT_THAT(busy.err, HasSubstr("in use"));
+  mini({"rm", "holder"});
+  EXPECT_EQ(mini({"volume", "rm", "data1"}).exit_code, 0);
+  EXPECT_EQ(mini({"volume", "ls", "-q"}).out, "");
+  mini({"volume", "create", "spare"});
+  EXPECT_THAT(mini({"volume", "prune"}).out, HasSubstr("spare"));
+}
+
+TEST_F(IsolationTest, GroupAddJoinsMoreGroups) {
+  if (skipped_) return;
+  Result r = mini({"run", "--rm", "--network", "none", "-u", "nobody", "--group-add", "root", "--group-add", "42", "bb",
+                   "id", "-G"});
+  EXPECT_EQ(r.out, "65534 0 42\n") << r.err;
+}
+
 }  // namespace
 }  // namespace mini::test

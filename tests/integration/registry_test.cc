@@ -104,6 +104,21 @@ class RegistryTest : public MiniTest {
     EXPECT_EQ(run.out, "hi\n");
   }
 
+  // A pull that failed as issue 6 asks: non-zero, one line naming the
+  // problem, nothing half-committed, and a store that checks clean.
+  void expect_failed_cleanly(const Result& pull, const std::string& fragment) {
+    EXPECT_NE(pull.exit_code, 0);
+    EXPECT_EQ(line_count(pull.err), 1u) << pull.err;
+    EXPECT_THAT(pull.err, HasSubstr(fragment));
+    EXPECT_EQ(files_under(root_ / "ingest"), std::vector<fs::path>{}) << "a partial download is left";
+    for (const auto& entry : fs::directory_iterator(root_ / "layers"))
+      EXPECT_EQ(entry.path().filename().string().size(), 64u) << "unpack debris: " << entry.path();
+    EXPECT_THAT(mini_env({"images"}).out, Not(HasSubstr("busybox")));
+    Result check = mini_env({"system", "check"});
+    EXPECT_EQ(check.exit_code, 0) << check.out << check.err;
+    EXPECT_THAT(check.out, HasSubstr("no problems"));
+  }
+
   fs::path images_, work_;
   std::map<std::string, std::string> env_;
   std::unique_ptr<TokenServer> tokens_;
@@ -357,6 +372,110 @@ TEST_F(RegistryTest, Schema1IsRefused) {
   EXPECT_NE(pull.exit_code, 0);
   EXPECT_EQ(line_count(pull.err), 1u) << pull.err;
   EXPECT_THAT(pull.err, HasSubstr("schema1"));
+}
+
+// Issue 6's broken registries, one fault each; none of them goes away when
+// retried.
+TEST_F(RegistryTest, DigestAndSizeMismatchesCommitNothing) {
+  if (skipped_) return;
+  const std::string tag = "/library/busybox:1.38.0";
+  {
+    FakeRegistry fake(busybox_layout(), "library/busybox", "1.38.0");
+    fake.wrong_digest_header = true;
+    expect_failed_cleanly(mini_env({"pull", fake.host() + tag}), "but its Docker-Content-Digest says sha256:aaaa");
+    Result by_digest = mini_env({"pull", fake.host() + "/library/busybox@sha256:" + std::string(64, 'b')});
+    EXPECT_NE(by_digest.exit_code, 0);
+  }
+  {
+    FakeRegistry fake(busybox_layout(), "library/busybox", "1.38.0");
+    fake.corrupt_config = true;
+    expect_failed_cleanly(mini_env({"pull", fake.host() + tag}), "the image config does not match its digest");
+  }
+  {
+    FakeRegistry fake(busybox_layout(), "library/busybox", "1.38.0");
+    fake.oversized_layers = true;
+    expect_failed_cleanly(mini_env({"pull", fake.host() + tag}), "sent more than the");
+  }
+}
+
+TEST_F(RegistryTest, TruncatedClosedAndStalledTransfersGiveUp) {
+  if (skipped_) return;
+  write_config({{"max-download-attempts", 2}, {"registry-stall-timeout", 1}});
+  const std::string tag = "/library/busybox:1.38.0";
+  {
+    FakeRegistry fake(busybox_layout(), "library/busybox", "1.38.0");
+    fake.truncate_layers = true;
+    expect_failed_cleanly(mini_env({"pull", fake.host() + tag}), "giving up after 2 attempts");
+    EXPECT_GE(fake.range_layer_gets, 1) << "the second attempt resumes";
+  }
+  {
+    FakeRegistry fake(busybox_layout(), "library/busybox", "1.38.0");
+    fake.cut_manifests = true;
+    Result pull = mini_env({"pull", fake.host() + tag});
+    expect_failed_cleanly(pull, "manifest");
+    EXPECT_EQ(fake.manifest_gets, 2) << "a dropped manifest is retried, max-download-attempts times";
+  }
+  {
+    FakeRegistry fake(busybox_layout(), "library/busybox", "1.38.0");
+    fake.stall_layers = true;
+    auto started = std::chrono::steady_clock::now();
+    expect_failed_cleanly(mini_env({"pull", fake.host() + tag}), "no data for 1 seconds");
+    EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(8)) << "the stall timeout applies";
+  }
+}
+
+TEST_F(RegistryTest, DocumentsThatAreNotImagesAreRefused) {
+  if (skipped_) return;
+  const std::string tag = "/library/busybox:1.38.0";
+  struct Case {
+    std::atomic<bool> FakeRegistry::*fault;
+    std::string fragment;
+  };
+  const std::vector<Case> cases = {
+      {&FakeRegistry::bad_json_manifest, "is not a JSON object"},
+      {&FakeRegistry::html_manifest, "(the registry sent text/html) is not a JSON object"},
+      {&FakeRegistry::not_an_image, "this is not a container image"},
+      {&FakeRegistry::huge_manifest, "larger than 4194304 bytes; refusing it"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.fragment);
+    FakeRegistry fake(busybox_layout(), "library/busybox", "1.38.0");
+    (fake.*c.fault) = true;
+    expect_failed_cleanly(mini_env({"pull", fake.host() + tag}), c.fragment);
+  }
+}
+
+TEST_F(RegistryTest, RedirectLoopsAndRefusedTokensEnd) {
+  if (skipped_) return;
+  const std::string tag = "/library/busybox:1.38.0";
+  {
+    FakeRegistry fake(busybox_layout(), "library/busybox", "1.38.0");
+    fake.redirect_loop = true;
+    expect_failed_cleanly(mini_env({"pull", fake.host() + tag}), "more than 10 redirects");
+  }
+  {
+    FakeRegistry fake(busybox_layout(), "library/busybox", "1.38.0");
+    fake.bearer_auth = true;
+    Result works = mini_env({"pull", fake.host() + tag});
+    ASSERT_EQ(works.exit_code, 0) << "the token flow itself works: " << works.err;
+    ASSERT_EQ(mini_env({"rmi", fake.host() + tag}).exit_code, 0);
+    fake.reject_tokens_for_blobs = true;
+    int before = fake.tokens_issued;
+    expect_failed_cleanly(mini_env({"pull", fake.host() + tag}), "answered 401");
+    EXPECT_GE(fake.tokens_issued - before, 2) << "a 401 after a token was issued fetches a fresh one, once";
+  }
+}
+
+TEST_F(RegistryTest, ServiceUnavailableNamesRetryAfter) {
+  if (skipped_) return;
+  FakeRegistry fake(busybox_layout(), "library/busybox", "1.38.0");
+  fake.service_unavailable = true;
+  auto started = std::chrono::steady_clock::now();
+  expect_failed_cleanly(mini_env({"pull", fake.host() + "/library/busybox:1.38.0"}), "503");
+  Result again = mini_env({"pull", fake.host() + "/library/busybox:1.38.0"});
+  EXPECT_THAT(again.err, HasSubstr("try again in 120 seconds"));
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(10))
+      << "a Retry-After longer than mini would wait fails at once";
 }
 
 TEST_F(RegistryTest, ConcurrentPullsDownloadOnce) {

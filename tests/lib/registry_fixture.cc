@@ -243,16 +243,34 @@ void FakeRegistry::handle(const ServerRequest& request, ServerReply& reply) {
     if (!request.header("authorization").empty()) ++leaked_authorization;
     return serve_blob(request.path.substr(9), request, reply);
   }
+  if (request.path == "/token") {
+    ++tokens_issued;
+    return reply.send(200, json{{"token", "token-" + std::to_string(tokens_issued.load())}}.dump(),
+                      {{"Content-Type", "application/json"}});
+  }
   if (request.path.rfind("/v2/", 0) != 0) return reply.send(404, "");
   if (!basic_auth.empty() && request.header("authorization") != "Basic " + base64(basic_auth))
     return reply.send(401, registry_errors("UNAUTHORIZED", "authentication required"),
                       {{"WWW-Authenticate", "Basic realm=\"fake registry\""}, {"Content-Type", "application/json"}});
+  std::string manifests = "/v2/" + repository_ + "/manifests/", blobs = "/v2/" + repository_ + "/blobs/";
+  if (bearer_auth) {
+    bool has_token = request.header("authorization").rfind("Bearer token-", 0) == 0;
+    bool refused = reject_tokens_for_blobs && request.path.rfind(blobs, 0) == 0;
+    if (!has_token || refused)
+      return reply.send(401, registry_errors("UNAUTHORIZED", "authentication required"),
+                        {{"WWW-Authenticate", "Bearer realm=\"" + server_->url() +
+                                                  "/token\",service=\"fake\",scope=\"repository:" + repository_ +
+                                                  ":pull\""},
+                         {"Content-Type", "application/json"}});
+  }
   if (request.path == "/v2/") return reply.send(200, "{}", {{"Content-Type", "application/json"}});
 
-  std::string manifests = "/v2/" + repository_ + "/manifests/", blobs = "/v2/" + repository_ + "/blobs/";
   if (request.path.rfind(manifests, 0) == 0) {
+    ++manifest_gets;
     if (too_many_requests)
       return reply.send(429, registry_errors("TOOMANYREQUESTS", "rate limit exceeded"), {{"Retry-After", "42"}});
+    if (service_unavailable)
+      return reply.send(503, registry_errors("UNAVAILABLE", "down for maintenance"), {{"Retry-After", "120"}});
     if (server_error_first && !error_done_.exchange(true)) return reply.send(500, "");
     std::string reference = request.path.substr(manifests.size());
     if (reference != tag_ && reference != manifest_digest_)
@@ -260,11 +278,42 @@ void FakeRegistry::handle(const ServerRequest& request, ServerReply& reply) {
     if (schema1)
       return reply.send(200, R"({"schemaVersion":1,"name":"x","tag":"y","fsLayers":[],"history":[]})",
                         {{"Content-Type", "application/vnd.docker.distribution.manifest.v1+prettyjws"}});
-    return reply.send(200, read_text(blobs_ / manifest_digest_.substr(7)),
-                      {{"Content-Type", manifest_type_}, {"Docker-Content-Digest", manifest_digest_}});
+    std::string body = read_text(blobs_ / manifest_digest_.substr(7));
+    std::map<std::string, std::string> headers = {{"Content-Type", manifest_type_},
+                                                  {"Docker-Content-Digest", manifest_digest_}};
+    if (wrong_digest_header) headers["Docker-Content-Digest"] = "sha256:" + std::string(64, 'a');
+    if (bad_json_manifest) {
+      body = body.substr(0, body.size() / 2);
+      headers.erase("Docker-Content-Digest");
+    }
+    if (html_manifest) {
+      body = "<html><body>Please log in to the hotel Wi-Fi</body></html>";
+      headers = {{"Content-Type", "text/html; charset=utf-8"}};
+    }
+    if (not_an_image) {
+      json doc = json::parse(body);
+      doc["config"]["mediaType"] = "application/vnd.cncf.helm.config.v1+json";
+      body = doc.dump();
+      headers.erase("Docker-Content-Digest");
+    }
+    if (huge_manifest) {
+      json doc = json::parse(body);
+      doc["annotations"]["padding"] = std::string(5 << 20, 'x');
+      body = doc.dump();
+      headers.erase("Docker-Content-Digest");
+    }
+    if (cut_manifests) {
+      headers["Content-Length"] = std::to_string(body.size());
+      reply.head(200, headers);
+      reply.write(std::string_view(body).substr(0, body.size() / 2));
+      return;
+    }
+    return reply.send(200, body, headers);
   }
   if (request.path.rfind(blobs, 0) == 0) {
     std::string digest = request.path.substr(blobs.size());
+    if (redirect_loop)
+      return reply.send(307, "", {{"Location", server_->url() + request.path}});
     if (redirect_blobs)
       return reply.send(307, "",
                         {{"Location", "http://localhost:" + std::to_string(server_->port()) + "/storage/" + digest}});
@@ -278,8 +327,13 @@ void FakeRegistry::serve_blob(const std::string& digest, const ServerRequest& re
     return reply.send(404, registry_errors("BLOB_UNKNOWN", "blob unknown to registry"));
   std::string data = read_text(blobs_ / digest.substr(7));
   bool layer = std::find(layers_.begin(), layers_.end(), digest) != layers_.end();
-  if (!layer) return reply.send(200, data, {{"Content-Type", "application/octet-stream"}});
+  if (!layer) {
+    if (corrupt_config) data[data.size() / 2] ^= 0x01;
+    return reply.send(200, data, {{"Content-Type", "application/octet-stream"}});
+  }
   if (corrupt_layers) data[data.size() / 2] ^= 0x55;
+  const size_t real_size = data.size();
+  if (oversized_layers) data += std::string(4096, 'z');
 
   size_t start = 0;
   std::string range = request.header("range");
@@ -293,12 +347,12 @@ void FakeRegistry::serve_blob(const std::string& digest, const ServerRequest& re
   reply.head(start > 0 ? 206 : 200, headers);
   size_t end = data.size();
   bool interrupt = (cut_first_layer_get || stall_first_layer_get) && start == 0 && !cut_done_.exchange(true);
-  if (interrupt) end = data.size() / 2;
+  if (interrupt || truncate_layers || stall_layers) end = std::max(start, real_size / 2);
   for (size_t pos = start; pos < end; pos += 65536) {
     if (!reply.write(std::string_view(data).substr(pos, std::min<size_t>(65536, end - pos)))) return;
     if (throttle_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(throttle_ms.load()));
   }
-  if (interrupt && stall_first_layer_get) std::this_thread::sleep_for(std::chrono::seconds(4));
+  if ((interrupt && stall_first_layer_get) || stall_layers) std::this_thread::sleep_for(std::chrono::seconds(4));
 }
 
 // ---- layouts and skopeo ----

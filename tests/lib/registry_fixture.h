@@ -78,6 +78,27 @@ class FakeRegistry {
   std::atomic<bool> schema1{false};                // answer manifests as Docker schema1
   std::atomic<int> throttle_ms{0};                 // pause between 64 KiB pieces of a layer
   std::string basic_auth;                          // "user:pass" required on /v2/, when set
+  // Faults that don't go away on retry (issue 6's list of broken registries).
+  std::atomic<bool> wrong_digest_header{false};    // Docker-Content-Digest names another manifest
+  std::atomic<bool> corrupt_config{false};         // the config blob's content doesn't match its digest
+  std::atomic<bool> oversized_layers{false};       // 4096 bytes more than the descriptor's size
+  std::atomic<bool> truncate_layers{false};        // every layer answer ends halfway, range requests too
+  std::atomic<bool> stall_layers{false};           // every layer answer stalls halfway for 4 seconds
+  std::atomic<bool> cut_manifests{false};          // half a manifest, then the connection closes
+  std::atomic<bool> bad_json_manifest{false};      // a manifest that isn't JSON, with an OCI media type
+  std::atomic<bool> html_manifest{false};          // text/html instead of a manifest, as captive portals do
+  std::atomic<bool> not_an_image{false};           // a manifest whose config is a Helm chart's
+  std::atomic<bool> huge_manifest{false};          // a 5 MiB manifest
+  std::atomic<bool> redirect_loop{false};          // blob requests redirect to themselves
+  std::atomic<bool> service_unavailable{false};    // 503 with Retry-After to manifests
+  // Bearer token auth: /v2/ asks for a token from /token; requests must
+  // carry it. With reject_tokens_for_blobs, blob requests are refused with
+  // 401 even with a fresh token (a token server and registry that disagree).
+  std::atomic<bool> bearer_auth{false};
+  std::atomic<bool> reject_tokens_for_blobs{false};
+
+  std::atomic<int> tokens_issued{0};
+  std::atomic<int> manifest_gets{0};
 
   std::atomic<int> full_layer_gets{0};       // layer GETs without a Range
   std::atomic<int> range_layer_gets{0};      // layer GETs with one

@@ -4,6 +4,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
@@ -355,6 +356,88 @@ TEST_F(StoreUnpack, GarbageIsAnError) {
   std::ofstream(tar_) << std::string(4096, 'x');
   EXPECT_THROW(unpack_layer(tar_, dest_), Error);
   EXPECT_THROW(unpack_layer(sandbox_ / "missing.tar", dest_), Error);
+}
+
+TEST_F(StoreUnpack, SparseFilesCountInFull) {
+  // The declared size counts, not the few bytes of data the archive carries.
+  archive* a = archive_write_new();
+  archive_write_set_format_pax(a);
+  ASSERT_EQ(archive_write_open_filename(a, tar_.c_str()), ARCHIVE_OK);
+  archive_entry* e = archive_entry_new();
+  archive_entry_set_pathname(e, "sparse");
+  archive_entry_set_filetype(e, AE_IFREG);
+  archive_entry_set_perm(e, 0644);
+  archive_entry_set_size(e, 1 << 20);
+  archive_entry_sparse_add_entry(e, (1 << 20) - 4, 4);
+  ASSERT_EQ(archive_write_header(a, e), ARCHIVE_OK) << archive_error_string(a);
+  archive_write_data(a, "tail", 4);
+  archive_entry_free(e);
+  archive_write_close(a);
+  archive_write_free(a);
+  try {
+    unpack_layer(tar_, dest_, {512 << 10});
+    FAIL() << "the sparse file fit a limit half its size";
+  } catch (const Error& e) {
+    EXPECT_THAT(e.what(), HasSubstr("more than 512.0 KiB (at sparse)"));
+  }
+  remove_tree(dest_);
+  fs::create_directories(dest_);
+  unpack_layer(tar_, dest_, {1 << 20});
+  EXPECT_EQ(fs::file_size(dest_ / "sparse"), 1u << 20);
+  EXPECT_EQ(slurp(dest_ / "sparse").substr((1 << 20) - 4), "tail");
+}
+
+TEST_F(StoreUnpack, NamesLinuxCantHoldAreRefused) {
+  expect_error({file(std::string(256, 'n'), "")}, "longer than the 255 bytes");
+  std::string deep;
+  for (int i = 0; i < 2100; ++i) deep += "d/";
+  expect_error({file(deep + "f", "")}, "longer than the 4096 bytes");
+  unpack({file(std::string(255, 'n'), "ok")});
+  EXPECT_EQ(slurp(dest_ / std::string(255, 'n')), "ok");
+}
+
+TEST_F(StoreUnpack, HostileNamesArePrintedEscapedAndShort) {
+  std::string name = "evil\nname\x1b[31m\xff\xc2\x9b" + std::string(500, 'x');
+  try {
+    unpack({hardlink(name, "missing")});
+    FAIL();
+  } catch (const Error& e) {
+    std::string what = e.what();
+    EXPECT_EQ(what.find('\n'), std::string::npos);
+    EXPECT_EQ(what.find('\x1b'), std::string::npos);
+    EXPECT_THAT(what, HasSubstr("evil\\x0aname\\x1b[31m\\xff\\xc2\\x9b"));
+    EXPECT_LT(what.size(), 400u);
+  }
+}
+
+// Unpacking, copying and removing a layer nested far deeper than the file
+// descriptors a process may hold.
+TEST_F(StoreUnpack, DeepNestingNeedsFewFileDescriptors) {
+  std::string deep;
+  for (int i = 0; i < 700; ++i) deep += "d/";
+  write_tar(tar_, {file(deep + "file", "bottom")});
+  rlimit saved {};
+  ASSERT_EQ(::getrlimit(RLIMIT_NOFILE, &saved), 0);
+  rlimit low = saved;
+  low.rlim_cur = 128;
+  ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &low), 0);
+  fs::path copy = sandbox_ / "copy";
+  fs::create_directories(copy);
+  std::string failure;
+  try {
+    unpack_layer(tar_, dest_);
+    apply_layer_copy(dest_, copy);
+    apply_layer_copy(dest_, copy);  // again, over itself
+    remove_tree(dest_);
+  } catch (const Error& e) {
+    failure = e.what();
+  }
+  ::setrlimit(RLIMIT_NOFILE, &saved);
+  EXPECT_EQ(failure, "");
+  EXPECT_EQ(slurp(copy / deep / "file"), "bottom");
+  EXPECT_FALSE(fs::exists(dest_));
+  remove_tree(copy);
+  fs::create_directories(dest_);
 }
 
 // apply_layer_copy works on layers in the store's overlay format.
