@@ -29,11 +29,12 @@ std::string escape_option(const std::string& path) {
   return out;
 }
 
-std::string options_for(const std::vector<std::string>& lower_top_first, const fs::path& upper, const fs::path& work) {
+std::string options_for(const std::vector<std::string>& lower_top_first, const fs::path& upper, const fs::path& work,
+                        bool volatile_upper) {
   std::string lowerdir;
   for (const auto& dir : lower_top_first) lowerdir += (lowerdir.empty() ? "" : ":") + escape_option(dir);
   return "lowerdir=" + lowerdir + ",upperdir=" + escape_option(upper.string()) +
-         ",workdir=" + escape_option(work.string());
+         ",workdir=" + escape_option(work.string()) + (volatile_upper ? ",volatile" : "");
 }
 
 void make_dir(const fs::path& dir, mode_t mode) {
@@ -59,7 +60,7 @@ int mount_overlay(const RootfsPlan& plan, std::string& options) {
     }
     relative.push_back((it->parent_path().filename() / it->filename()).string());
   }
-  options = options_for(relative, plan.upper, plan.work);
+  options = options_for(relative, plan.upper, plan.work, plan.volatile_upper);
   if (options.size() > page_limit()) {
     errno = E2BIG;
     return -1;
@@ -111,7 +112,7 @@ void shift_ownership(const fs::path& root, uint32_t shift) {
 std::string RootfsPlan::overlay_options() const {
   std::vector<std::string> top_first;
   for (auto it = lower.rbegin(); it != lower.rend(); ++it) top_first.push_back(it->string());
-  return options_for(top_first, upper, work);
+  return options_for(top_first, upper, work, volatile_upper);
 }
 
 RootfsPlan plan_rootfs(StorageDriver driver, const std::vector<fs::path>& layers_bottom_first,
@@ -134,6 +135,11 @@ StorageDriver mount_rootfs(RootfsPlan& plan) {
     make_dir(plan.target, 0755);
     std::string options;
     if (mount_overlay(plan, options) == 0) return StorageDriver::Overlay;
+    if (plan.volatile_upper && errno == EINVAL) {
+      // A kernel without "volatile" (before 5.10): the plain mount.
+      plan.volatile_upper = false;
+      if (mount_overlay(plan, options) == 0) return StorageDriver::Overlay;
+    }
     std::fprintf(stderr, "mini: overlay mount failed (%s); using a copy of the image instead (--storage-driver copy)\n",
                  std::strerror(errno));
     remove_tree(plan.upper);

@@ -19,6 +19,10 @@ struct RootfsPlan {
   // --userns=remap: every owner in the copy moves up by this much, so the
   // files belong to the container's root inside its user namespace.
   uint32_t id_shift = 0;
+  // An upper layer that dies with the container (--rm): mounted with
+  // overlayfs's "volatile", so neither fsync inside nor the unmount at the
+  // end syncs the store's filesystem. Kernels before 5.10 mount without it.
+  bool volatile_upper = false;
   // The overlay mount options, e.g. "lowerdir=top:...:bottom,upperdir=..,workdir=..".
   std::string overlay_options() const;
 };

@@ -302,6 +302,33 @@ TEST_F(StoreImport, OverlayRootfsOrItsFallback) {
   EXPECT_EQ(slurp(bottom / "etc/os-release"), "ID=test\n");
 }
 
+// An --rm container's overlay is volatile: no syncs of the store's
+// filesystem for it, and it goes away just the same.
+TEST_F(StoreImport, VolatileOverlayRootfs) {
+  fs::path tar = dir_ / "rootfs.tar";
+  ContentStore blobs(layout_);
+  LayerStore layers(layout_);
+  write_tar(tar, kRootfs);
+  fs::path bottom = layers.ensure(blobs, blobs.put(slurp(tar)), sha256_digest(slurp(tar)));
+  fs::path container = layout_.containers() / "v";
+  fs::create_directories(container);
+  RootfsPlan plan = plan_rootfs(StorageDriver::Overlay, {bottom}, container);
+  plan.volatile_upper = true;
+  ::testing::internal::CaptureStderr();
+  StorageDriver used = mount_rootfs(plan);
+  ::testing::internal::GetCapturedStderr();
+  EXPECT_EQ(slurp(container / "rootfs/etc/os-release"), "ID=test\n");
+  if (used == StorageDriver::Overlay && plan.volatile_upper) {
+    std::string mounts = slurp("/proc/self/mountinfo");
+    EXPECT_NE(mounts.find((container / "rootfs").string()), std::string::npos);
+    EXPECT_NE(mounts.find("volatile"), std::string::npos);
+  }
+  std::ofstream(container / "rootfs/written") << "by the container";
+  unmount_rootfs(plan);
+  EXPECT_TRUE(fs::is_empty(container));
+  EXPECT_FALSE(fs::exists(bottom / "written"));
+}
+
 TEST(StoreRootfs, OverlayOptionsListTheTopLayerFirst) {
   RootfsPlan plan = plan_rootfs(StorageDriver::Overlay, {"/s/layers/a/fs", "/s/layers/b/fs"}, "/s/containers/c");
   EXPECT_EQ(plan.upper, "/s/containers/c/upper");
@@ -309,6 +336,10 @@ TEST(StoreRootfs, OverlayOptionsListTheTopLayerFirst) {
   EXPECT_EQ(plan.target, "/s/containers/c/rootfs");
   EXPECT_EQ(plan.overlay_options(),
             "lowerdir=/s/layers/b/fs:/s/layers/a/fs,upperdir=/s/containers/c/upper,workdir=/s/containers/c/work");
+  plan.volatile_upper = true;
+  EXPECT_EQ(plan.overlay_options(),
+            "lowerdir=/s/layers/b/fs:/s/layers/a/fs,upperdir=/s/containers/c/upper,workdir=/s/containers/c/work,"
+            "volatile");
   RootfsPlan copy = plan_rootfs(StorageDriver::Copy, {"/s/layers/a/fs"}, "/s/containers/c");
   EXPECT_EQ(copy.target, "/s/containers/c/rootfs");
   EXPECT_TRUE(copy.upper.empty());
