@@ -15,7 +15,7 @@ die() { log "error: $*"; exit 1; }
 # only the columns that need it.
 declare -A PACKAGE_OF=(
   [hyperfine]=hyperfine [/usr/bin/time]=time [runc]=runc [crun]=crun [podman]=podman
-  [bwrap]=bubblewrap [skopeo]=skopeo [umoci]=umoci [debootstrap]=debootstrap
+  [bwrap]=bubblewrap [bc]=bc [skopeo]=skopeo [umoci]=umoci [debootstrap]=debootstrap
   [docker-registry]=docker-registry [busybox]=busybox-static [python3]=python3
   [jq]=jq [perf]=linux-perf
 )
@@ -23,10 +23,16 @@ declare -A PACKAGE_OF=(
 have_tool() {
   case "$1" in
     /*) [ -x "$1" ] ;;
-    busybox) [ -x /bin/busybox ] && /bin/busybox --help 2>/dev/null | head -1 | grep -q . && ldd /bin/busybox 2>&1 | grep -q "not a dynamic" ;;
+    busybox) [ -x /bin/busybox ] && ! ldd /bin/busybox >/dev/null 2>&1 ;;  # the static one
     python3) [ -x /usr/bin/python3 ] ;;
     *) PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin command -v "$1" >/dev/null ;;
   esac
+}
+
+has_candidate() {
+  local policy
+  policy=$(apt-cache policy "$1" 2>/dev/null || true)
+  [[ $policy =~ Candidate:\ [0-9] ]]
 }
 
 # Installs whatever is missing. Records which tools are unavailable in
@@ -42,10 +48,10 @@ ensure_tools() {
   export DEBIAN_FRONTEND=noninteractive
   for tool in "${missing[@]}"; do
     pkg=${PACKAGE_OF[$tool]:-$tool}
-    if ! apt-cache policy "$pkg" 2>/dev/null | grep -q 'Candidate: [0-9]'; then
+    if ! has_candidate "$pkg"; then
       if [ $updated = 0 ]; then apt-get update -qq || true; updated=1; fi
     fi
-    if ! apt-cache policy "$pkg" 2>/dev/null | grep -q 'Candidate: [0-9]'; then
+    if ! has_candidate "$pkg"; then
       log "UNAVAILABLE: Debian package $pkg (for $tool) has no candidate in this mirror; its column is skipped"
       UNAVAILABLE+=" $tool"
       continue
@@ -109,4 +115,18 @@ peak_rss_kib() {
   shift
   /usr/bin/time -v -o "$out.time" "$@" >"$out.log" 2>&1 || { log "command failed: $* (see $out.log)"; return 1; }
   awk -F: '/Maximum resident set size/ {gsub(/ /, "", $2); print $2}' "$out.time"
+}
+
+# rm -rf that first unmounts anything mounted below the directory, so a
+# leftover overlay can never be emptied through.
+safe_rm() {
+  local dir m
+  for dir in "$@"; do
+    [ -e "$dir" ] || continue
+    dir=$(realpath "$dir")
+    awk '{print $5}' /proc/self/mountinfo | grep -E "^$dir(/|$)" | sort -r | while read -r m; do
+      umount -l "$m" 2>/dev/null || true
+    done
+    rm -rf --one-file-system "$dir"
+  done
 }

@@ -79,6 +79,9 @@ std::vector<bpf_insn> device_program(const std::vector<DeviceRule>& rules) {
     block.push_back(insn(BPF_JMP | BPF_EXIT, 0, 0, 0, 0));
     for (size_t at : jumps_to_next) block[at].off = static_cast<int16_t>(block.size() - at - 1);
     program.insert(program.end(), block.begin(), block.end());
+    // A rule that matches everything decides alone; the verifier refuses
+    // code after it as unreachable.
+    if (jumps_to_next.empty()) return program;
   }
   program.push_back(insn(BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_0, 0, 0, 0));  // nothing matched: deny
   program.push_back(insn(BPF_JMP | BPF_EXIT, 0, 0, 0, 0));
@@ -92,8 +95,18 @@ int load_device_program(const std::vector<bpf_insn>& program) {
   attr.insns = reinterpret_cast<uint64_t>(program.data());
   attr.insn_cnt = static_cast<uint32_t>(program.size());
   attr.license = reinterpret_cast<uint64_t>(license);
+  static char log[4096];
+  attr.log_buf = reinterpret_cast<uint64_t>(log);
+  attr.log_size = sizeof(log);
+  attr.log_level = 1;
+  log[0] = '\0';
   int fd = static_cast<int>(bpf(BPF_PROG_LOAD, attr));
-  if (fd < 0) throw_errno("cgroup: load the device filter (BPF)");
+  if (fd < 0) {
+    int err = errno;
+    std::string verifier(log);
+    if (verifier.size() > 300) verifier = verifier.substr(verifier.size() - 300);
+    throw_errno("cgroup: load the device filter (BPF): " + verifier, err);
+  }
   return fd;
 }
 

@@ -30,7 +30,7 @@ TEST(User, ResolvesNamesIdsAndGroups) {
   auto app = resolve_user("app:audio", kPasswd, kGroup);
   EXPECT_EQ(app.uid, 1000u);
   EXPECT_EQ(app.gid, 29u);
-  EXPECT_THAT(app.additional_gids, ::testing::ElementsAre(10u));
+  EXPECT_THAT(app.additional_gids, ::testing::ElementsAre(29u, 10u));  // the primary group first, as runc does
   auto numeric = resolve_user("4242:4343", kPasswd, kGroup);
   EXPECT_EQ(numeric.uid, 4242u);
   EXPECT_EQ(numeric.gid, 4343u);
