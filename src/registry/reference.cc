@@ -93,8 +93,15 @@ std::string Reference::full() const {
 
 std::string Reference::familiar_repository() const {
   if (domain != kDockerHub) return repository();
+  // A Docker Hub path whose first component looks like a host would name
+  // another registry once docker.io/ is dropped: keep it.
+  if (looks_like_domain(std::string_view(path).substr(0, path.find('/'))) && path.find('/') != std::string::npos)
+    return repository();
+  // As Docker's FamiliarName: "library/" goes only when one component is
+  // left, or docker.io/library/a/b would print as a/b, which is another image.
   constexpr std::string_view library = "library/";
-  if (path.compare(0, library.size(), library) == 0) return path.substr(library.size());
+  if (path.compare(0, library.size(), library) == 0 && path.find('/', library.size()) == std::string::npos)
+    return path.substr(library.size());
   return path;
 }
 

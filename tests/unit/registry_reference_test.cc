@@ -19,6 +19,9 @@ TEST(Reference, NormalizesLikeDocker) {
       {"host:5000/path/app:tag", "host:5000/path/app:tag", "host:5000/path/app:tag", "host:5000"},
       {"localhost/app", "localhost/app:latest", "localhost/app:latest", "localhost"},
       {"127.0.0.1:5000/busybox", "127.0.0.1:5000/busybox:latest", "127.0.0.1:5000/busybox:latest", "127.0.0.1:5000"},
+      // Found by fuzz_reference: familiar() must name the same image again.
+      {"docker.io/library/a/b", "docker.io/library/a/b:latest", "library/a/b:latest", "registry-1.docker.io"},
+      {"index.docker.io/a.b/c", "docker.io/a.b/c:latest", "docker.io/a.b/c:latest", "registry-1.docker.io"},
   };
   for (const auto& c : cases) {
     Reference ref = parse_reference(c.input);
