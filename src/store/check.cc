@@ -199,9 +199,9 @@ void Checker::check_scratch() {
       }
     }
   }
-  for (const auto& [shown, path] : debris)
-    problem(shown + " is left from an interrupted download, import or unpack", "removed",
-            [&] { remove_tree(path); });
+  for (const auto& item : debris)
+    problem(item.first + " is left from an interrupted download, import or unpack", "removed",
+            [&] { remove_tree(item.second); });
   LayerStore layers(layout_);
   for (const auto& hex : incomplete)
     problem("layer sha256:" + hex + " is incomplete (its unpacking was interrupted)",
@@ -307,6 +307,16 @@ void Checker::check_container(const std::string& id) {
                 r.exit_code = 137;  // what SIGKILL would have made of it
                 r.finished = now_rfc3339();
               });
+            });
+    return;
+  }
+  if (record->auto_remove) {
+    // Nothing will ever start it or remove it: the mini that ran it with --rm
+    // was killed before it began or after it ended.
+    problem(named + " was run with --rm, but the mini running it was killed (it is " + record->status + ")",
+            "removed", [&] {
+              release_container(id, dir);
+              remove_tree(dir);
             });
     return;
   }

@@ -189,13 +189,27 @@ TEST_F(StoreCheck, DeadContainersAreReleased) {
   fresh.name = "starting";
   containers.create(fresh);
   fs::create_directories(layout_.containers() / (std::string(63, 'a') + "5"));  // creation cut short
-  for (const char* n : {"1", "2", "3"}) age(layout_.containers() / (std::string(63, 'a') + n) / "state.json");
+  ContainerRecord never_ran = running;  // `mini run --rm` killed before the container started
+  never_ran.id = std::string(63, 'a') + "6";
+  never_ran.name = "never-ran";
+  never_ran.status = "created";
+  never_ran.pid = 0;
+  never_ran.auto_remove = true;
+  containers.create(never_ran);
+  ContainerRecord kept = never_ran;  // plain `mini run`, killed before it started: `mini start` may still run it
+  kept.id = std::string(63, 'a') + "7";
+  kept.name = "kept";
+  kept.auto_remove = false;
+  containers.create(kept);
+  for (const char* n : {"1", "2", "3", "6", "7"}) age(layout_.containers() / (std::string(63, 'a') + n) / "state.json");
   age(layout_.containers() / (std::string(63, 'a') + "5"));
 
   auto probe = [](const ContainerRecord& r) { return r.name == "alive"; };
   CheckReport found = check(false, probe);
   std::string text = all(found);
-  EXPECT_EQ(found.problems.size(), 3u) << text;
+  EXPECT_EQ(found.problems.size(), 4u) << text;
+  EXPECT_THAT(text, HasSubstr("(never-ran) was run with --rm, but the mini running it was killed (it is created)"));
+  EXPECT_THAT(text, Not(HasSubstr("(kept)")));
   EXPECT_THAT(text, HasSubstr("(killed) is recorded as running, but its processes are gone"));
   EXPECT_THAT(text, HasSubstr("(killed-rm) is recorded as running"));
   EXPECT_THAT(text, HasSubstr("has no readable state.json"));
@@ -209,9 +223,11 @@ TEST_F(StoreCheck, DeadContainersAreReleased) {
   EXPECT_EQ(killed->status, "exited");
   EXPECT_EQ(killed->exit_code, 137);
   EXPECT_FALSE(containers.load(removable.id)) << "--rm containers go entirely";
+  EXPECT_FALSE(containers.load(never_ran.id));
+  EXPECT_TRUE(containers.load(kept.id));
   EXPECT_FALSE(fs::exists(layout_.containers() / (std::string(63, 'a') + "5")));
   EXPECT_TRUE(containers.load(alive.id));
-  EXPECT_EQ(removed_cgroups_.size(), 3u);
+  EXPECT_EQ(removed_cgroups_.size(), 4u);
 }
 
 }  // namespace
