@@ -36,7 +36,12 @@ struct Sandbox {
     canary = dir / "outside" / "canary";
     std::ofstream(canary) << "canary";
     if (::lstat(canary.c_str(), &canary_stat) != 0) std::abort();
-    std::atexit([] { remove_tree(instance().dir); });
+  }
+  ~Sandbox() {
+    try {
+      remove_tree(dir);
+    } catch (const mini::Error&) {
+    }
   }
   static Sandbox& instance() {
     static Sandbox sandbox;

@@ -27,6 +27,6 @@ for t in "${targets[@]}"; do
     echo "fuzz_$t FAILED; see $work/fuzz_$t.log and $work/crashes/$t" >&2
     status=1
   fi
-  grep -E "^(stat::number_of_executed_units|stat::peak_rss_mb|#[0-9]+ *DONE)" "$work/fuzz_$t.log" || true
+  grep -E "^(stat::number_of_executed_units|stat::peak_rss_mb|Done [0-9]+ runs)" "$work/fuzz_$t.log" || true
 done
 exit $status

@@ -27,7 +27,7 @@ for t in "${targets[@]}"; do
   mkdir -p "$work/$t"
   if "$build/tests/fuzz/fuzz_$t" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
       -artifact_prefix="$work/" "$work/$t" "$src/tests/fuzz/corpus/$t" >"$work/$t.log" 2>&1; then
-    echo "fuzz_$t: $(grep -oE '#[0-9]+ *DONE.*' "$work/$t.log" | tail -1)"
+    echo "fuzz_$t: $(grep -oE 'Done [0-9]+ runs in [0-9]+ second' "$work/$t.log" | tail -1)"
   else
     echo "fuzz_$t FAILED:" >&2
     tail -40 "$work/$t.log" >&2
