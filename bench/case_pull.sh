@@ -51,8 +51,8 @@ add "tar -xzf, 3 layers at once" "$TAR_PAR" "rm -rf $W/tar; sync"
 
 ARGS=()
 for i in "${!NAMES[@]}"; do ARGS+=(--prepare "sh -c '${PREPS[$i]}'" -n "${NAMES[$i]}" "${CMDS[$i]}"); done
-log "case 2: ${NAMES[*]}, $RUNS runs each"
-hyperfine -N --warmup 1 --runs "$RUNS" --export-json "$OUT/pull.json" "${ARGS[@]}" >&2
+log "case 2: ${NAMES[*]}; $RUNS rounds of one run each"
+interleaved_hyperfine "$OUT/pull.json" "$RUNS" 1 1 0 "${ARGS[@]}"
 
 # Peak RSS, one more run each.
 for i in "${!NAMES[@]}"; do

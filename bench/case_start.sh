@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Case 1: start to exit of /bin/true in busybox, runtime by runtime.
-#   case_start.sh MINI WORKDIR RUNS OUT.json
+#   case_start.sh MINI WORKDIR ROUNDS RUNS OUT.json   (ROUNDS x RUNS runs per command)
 # Run by run.sh inside `unshare -m`: /sys/fs/cgroup/unified is unmounted in
 # this private mount namespace only, so crun 1.8.1 (which rejects hybrid
 # cgroups) and every other runtime see the same cgroup v1 host.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
-MINI=$1 W=$2 RUNS=$3 OUT=$4
+MINI=$1 W=$2 ROUNDS=$3 RUNS=$4 OUT=$5
 
 if mountpoint -q /sys/fs/cgroup/unified 2>/dev/null; then
   umount /sys/fs/cgroup/unified
@@ -47,6 +47,14 @@ cp "$STORE"/containers/*/resolv.conf "$B/resolv.conf" 2>/dev/null || echo 'names
                        then .source = ($b + "/" + (.destination | split("/") | last)) else . end)' >"$B/config.json"
 
 declare -a NAMES=(mini) CMDS=("$MINI_CMD")
+# For reference, not for the targets: the same with mini's store on a tmpfs
+# (of this mount namespace only), where crun keeps its state (/run/crun).
+# The difference is what the store's disk costs mini per container.
+mkdir -p "$W/tmpfs-store"
+mount -t tmpfs -o mode=0700 mini-bench "$W/tmpfs-store"
+"$MINI" --root "$W/tmpfs-store" import "$W/rootfs.tar" busybox:latest >/dev/null
+NAMES+=("mini, store on tmpfs")
+CMDS+=("$MINI --root $W/tmpfs-store run --rm ${NET[*]} busybox true")
 if available runc; then
   runc run -b "$B" mini-bench-runc && { NAMES+=(runc); CMDS+=("runc run -b $B mini-bench-runc"); } ||
     log "runc failed on the bundle; its column is skipped"
@@ -68,15 +76,16 @@ fi
 
 ARGS=()
 for i in "${!NAMES[@]}"; do ARGS+=(-n "${NAMES[$i]}" "${CMDS[$i]}"); done
-log "case 1: ${NAMES[*]}, $RUNS runs each"
-hyperfine -N --warmup 5 --runs "$RUNS" --export-json "$OUT" "${ARGS[@]}" >&2
+log "case 1: ${NAMES[*]}; $ROUNDS rounds of $RUNS runs each"
+interleaved_hyperfine "$OUT" "$ROUNDS" "$RUNS" 5 3 "${ARGS[@]}"
 
 # Peak RSS of one start each.
 for i in "${!NAMES[@]}"; do
   # shellcheck disable=SC2086
-  echo "${NAMES[$i]} $(peak_rss_kib "$W/rss-${NAMES[$i]}" ${CMDS[$i]})"
+  printf '%s\t%s\n' "${NAMES[$i]}" "$(peak_rss_kib "$W/rss-$i" ${CMDS[$i]})"
 done >"${OUT%.json}.rss"
 
 if available podman; then
   $P rmi -af >/dev/null 2>&1 || true
 fi
+umount "$W/tmpfs-store"

@@ -124,9 +124,28 @@ safe_rm() {
   for dir in "$@"; do
     [ -e "$dir" ] || continue
     dir=$(realpath "$dir")
-    awk '{print $5}' /proc/self/mountinfo | grep -E "^$dir(/|$)" | sort -r | while read -r m; do
+    awk -v d="$dir" '$5 == d || index($5, d "/") == 1 {print $5}' /proc/self/mountinfo | sort -r | while read -r m; do
       umount -l "$m" 2>/dev/null || true
     done
     rm -rf --one-file-system "$dir"
   done
+}
+
+# hyperfine in ROUNDS rounds of RUNS runs each, the commands taking turns
+# round by round, merged into one export: on a shared machine the load
+# drifts over minutes, and one long block per command would hand that
+# drift to whichever command ran in the worse block.
+#   interleaved_hyperfine OUT.json ROUNDS RUNS FIRST_WARMUP LATER_WARMUP HYPERFINE_ARGS...
+interleaved_hyperfine() {
+  local out=$1 rounds=$2 runs=$3 first=$4 later=$5 r warmup parts=()
+  shift 5
+  for r in $(seq "$rounds"); do
+    warmup=$later
+    [ "$r" = 1 ] && warmup=$first
+    log "round $r of $rounds"
+    hyperfine -N --style basic --warmup "$warmup" --runs "$runs" --export-json "$out.r$r" "$@" >&2
+    parts+=("$out.r$r")
+  done
+  "$PYTHON" "$BENCH_DIR/report.py" merge "$out" "${parts[@]}"
+  rm -f "${parts[@]}"
 }

@@ -3,6 +3,7 @@
 
     report.py machine OUTDIR PHASE   records the machine (PHASE: before|after)
     report.py write OUTDIR           prints RESULTS.md from OUTDIR's files
+    report.py merge OUT.json PARTS   merges hyperfine exports of the same commands
 """
 import datetime
 import json
@@ -122,14 +123,32 @@ def verdict(ok):
     return "**met**" if ok else "**missed**"
 
 
+def merge(out, parts):
+    merged = {}
+    for part in parts:
+        for r in json.load(open(part))["results"]:
+            m = merged.setdefault(r["command"], {"command": r["command"], "times": [], "user": [], "system": []})
+            m["times"] += r["times"]
+            m["user"].append(r.get("user", 0))
+            m["system"].append(r.get("system", 0))
+    results = []
+    for m in merged.values():
+        t = m["times"]
+        results.append({"command": m["command"], "mean": statistics.mean(t),
+                        "stddev": statistics.stdev(t) if len(t) > 1 else 0.0, "median": statistics.median(t),
+                        "min": min(t), "max": max(t), "user": statistics.mean(m["user"]),
+                        "system": statistics.mean(m["system"]), "times": t, "rounds": len(parts)})
+    json.dump({"results": results}, open(out, "w"), indent=1)
+
+
 def write(out):
     m = load(out, "machine.json") or {}
     start, pull = load(out, "start.json"), load(out, "pull.json")
     many, disk = load(out, "many.json"), load(out, "disk.json")
     lines = ["# mini benchmarks", "",
              "Written by `bench/run.sh`; rerun it to reproduce (root, Debian 12; it installs what it needs).",
-             "Ratios compare commands measured in the same run, interleaved by hyperfine's command order;",
-             "they are what counts, absolute times move with the machine's load.", "",
+             "Ratios compare commands measured in the same run, in alternating rounds; they are what counts,",
+             "absolute times move with the machine's load.", "",
              "## Machine", "",
              f"- date: {m.get('date')}",
              f"- CPU: {m.get('cpu')}, {m.get('cores')} cores; RAM {m.get('ram_gib')} GiB",
@@ -151,7 +170,10 @@ def write(out):
                   "config.json mini executes (`mini run --dry-run`: same namespaces, mounts, capabilities, "
                   "seccomp profile), over a copy of the same rootfs. mini's image is already in its store and "
                   "it mounts an overlay per container; podman runs with `--network none` and the ulimits this "
-                  "host needs. hyperfine `-N`, 5 warmup runs.", "",
+                  "host needs. hyperfine `-N`, in rounds: every command runs a few times per round and the "
+                  "rounds alternate, so a load change hits all columns alike. The tmpfs row is for reference: "
+                  "mini with its store on a tmpfs, where crun keeps its state (/run/crun); the gap to the first row "
+                  "is what the store's disk costs per container.", "",
                   hyperfine_rows(start, ms, rss), ""]
         mini, crun, podman = (median_of(start, n) for n in ("mini", "crun", "podman"))
         if mini and crun:
@@ -172,8 +194,9 @@ def write(out):
                   f"The image: `debootstrap --variant=minbase bookworm`, then python3, then mixed data: 3 gzip "
                   f"layers, {compressed / 1e6:.0f} MB compressed, {unpacked / 1e6:.0f} MB and {files} files unpacked, "
                   "built at run time with umoci (cached in /var/tmp/mini-bench) and served by docker-registry on "
-                  "127.0.0.1. Every run starts from an empty store. The unpack rows start from a store that has "
-                  "the blobs but no layers (mini) or from the blob files (tar).", "",
+                  "127.0.0.1. Every run starts from an empty store (then `sync`), one run per command per round. The "
+                  "unpack rows start from a store that has the blobs but no layers (mini; it still fetches the "
+                  "manifest) or from the blob files (tar, which pipes through gzip).", "",
                   hyperfine_rows(pull, sec, rss), ""]
         mp, pp = median_of(pull, "mini pull"), median_of(pull, "podman pull")
         mu, tar = median_of(pull, "mini unpack (blobs present)"), median_of(pull, "tar -xzf, layer after layer")
@@ -191,8 +214,9 @@ def write(out):
             targets.append(f"| mini unpack time / `tar -xzf` (same 3 layers) | ≤ 1.3 | {mu / tar:.2f} | {verdict(mu / tar <= 1.3)} |")
 
     if many:
-        lines += ["## 3. 50 detached containers started at once, then removed", "",
-                  "`mini run -d --network none busybox sleep 600` 50 times in parallel, then one `mini rm -f` of all; "
+        count = max(r["started"] for r in many)
+        lines += [f"## 3. {count} detached containers started at once, then removed", "",
+                  f"`mini run -d --network none busybox sleep 600` {count} times in parallel, then one `mini rm -f` of all; "
                   "podman the same with `podman run -d` and `podman rm -f -a -t 0`. Memory is of the processes "
                   "left running per container (mini's monitors, podman's conmon), read from /proc while all "
                   "50 run: PSS splits shared pages between them.", "",
@@ -236,6 +260,8 @@ def write(out):
 if __name__ == "__main__":
     if sys.argv[1] == "machine":
         machine(sys.argv[2], sys.argv[3])
+    elif sys.argv[1] == "merge":
+        merge(sys.argv[2], sys.argv[3:])
     elif sys.argv[1] == "write":
         write(sys.argv[2])
     else:

@@ -29,8 +29,11 @@ done
 want() { [[ ",$CASES," == *",$1,"* ]]; }
 [ "$(id -u)" = 0 ] || die "run as root: containers need namespaces and mounts"
 
-RUNS_START=${MINI_BENCH_RUNS_START:-60} RUNS_PULL=${MINI_BENCH_RUNS_PULL:-5} MANY=${MINI_BENCH_MANY:-50} REPS=${MINI_BENCH_REPS:-3}
-[ $QUICK = 1 ] && RUNS_START=10 RUNS_PULL=2 MANY=10 REPS=1
+# Case 1: ROUNDS_START rounds of RUNS_START runs per command; case 2:
+# RUNS_PULL rounds of one run each; case 3: REPS repetitions of MANY.
+ROUNDS_START=${MINI_BENCH_ROUNDS_START:-6} RUNS_START=${MINI_BENCH_RUNS_START:-10}
+RUNS_PULL=${MINI_BENCH_RUNS_PULL:-5} MANY=${MINI_BENCH_MANY:-50} REPS=${MINI_BENCH_REPS:-3}
+[ $QUICK = 1 ] && ROUNDS_START=2 RUNS_START=5 RUNS_PULL=2 MANY=10 REPS=1
 
 log "tools"
 ensure_tools hyperfine /usr/bin/time jq bc python3 busybox docker-registry skopeo umoci debootstrap runc crun bwrap podman
@@ -55,7 +58,7 @@ trap cleanup EXIT
 
 if want 1; then
   log "case 1: start to exit of true in busybox"
-  unshare -m -- bash "$BENCH_DIR/case_start.sh" "$MINI" "$WORK/start" "$RUNS_START" "$OUT/start.json"
+  unshare -m -- bash "$BENCH_DIR/case_start.sh" "$MINI" "$WORK/start" "$ROUNDS_START" "$RUNS_START" "$OUT/start.json"
 fi
 
 if want 2 || want 4; then
