@@ -13,6 +13,9 @@ PACKAGES=(
   libgtest-dev libgmock-dev libseccomp-dev libmnl-dev libnftables-dev
   busybox-static util-linux iproute2 procps tar gzip xz-utils zstd bzip2 curl
   docker-registry skopeo openssl
+  # The hostile layer corpus is written by python3; valgrind checks for
+  # leaks; clang-14 and its libFuzzer runtime build the fuzz targets.
+  python3 valgrind clang-14 libclang-rt-14-dev llvm-14
 )
 
 missing_packages() {
