@@ -40,7 +40,9 @@ const std::regex& domain_regex() {
 
 Reference parse_reference(std::string_view text) {
   if (text.empty()) invalid(text, "empty name");
-  if (text.size() > 255 + 128 + 72) invalid(text, "too long");
+  // Longer than a 255-byte name, a tag and a digest together: refused before
+  // any regex sees it.
+  if (text.size() > 255 + 1 + 128 + 1 + 71) invalid(text, "too long");
   Reference ref;
   std::string_view rest = text;
 
@@ -77,7 +79,9 @@ Reference parse_reference(std::string_view text) {
   }
   ref.path = std::string(remainder);
   if (ref.domain == kDockerHub && ref.path.find('/') == std::string::npos) ref.path = "library/" + ref.path;
-  if (ref.path.size() > 255) invalid(text, "repository name longer than 255 characters");
+  // As Docker: the normalized name, host included, so that full() parses
+  // again (found by fuzz_reference).
+  if (ref.repository().size() > 255) invalid(text, "repository name longer than 255 characters");
   if (ref.tag.empty() && ref.digest.empty()) ref.tag = "latest";
   return ref;
 }

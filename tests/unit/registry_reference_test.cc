@@ -46,6 +46,11 @@ TEST(Reference, RejectsMalformedNames) {
                           "app/", "host:5000/", "a:b:c"}) {
     EXPECT_THROW(parse_reference(bad), Error) << bad;
   }
+  // The name counts with its host (found by fuzz_reference: a long host made
+  // a name that full() printed too long to parse again).
+  EXPECT_THROW(parse_reference(std::string(200, 'h') + ".io/" + std::string(60, 'p')), Error);
+  EXPECT_NO_THROW(parse_reference(std::string(200, 'h') + ".io/" + std::string(40, 'p')));
+  EXPECT_THROW(parse_reference(std::string(250, 'p')), Error) << "docker.io/library/ counts too";
 }
 
 TEST(Reference, ErrorSaysWhatFormatIsExpected) {
