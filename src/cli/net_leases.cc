@@ -41,6 +41,7 @@ std::string serialize_leases(const LeaseTable& table) {
     doc["gateway"] = format_ipv4(table.subnet->gateway);
   }
   if (table.last) doc["last"] = format_ipv4(table.last);
+  if (!table.rules.empty()) doc["rules"] = table.rules;
   doc["leases"] = json::array();
   for (const auto& lease : table.leases) {
     json ports = json::array();
@@ -74,6 +75,7 @@ LeaseTable parse_leases(std::string_view text, const std::string& origin) {
       table.subnet = subnet;
     }
     if (doc.contains("last")) table.last = address_from_json(doc, "last", origin);
+    table.rules = doc.value("rules", "");
     for (const auto& item : doc.value("leases", json::array())) {
       Lease lease;
       lease.container_id = item.value("container_id", "");
@@ -121,6 +123,7 @@ LeaseFile::LeaseFile(const std::filesystem::path& dir)
   if (std::filesystem::exists(path_, ec)) table_ = parse_leases(fsutil::read_file(path_, 16 << 20), path_.string());
 }
 
-void LeaseFile::save() { fsutil::write_file_atomic(path_, serialize_leases(table_), 0600); }
+// No fsync: /run is tmpfs, and a reboot clears the bridge and rules too.
+void LeaseFile::save() { fsutil::write_file_atomic(path_, serialize_leases(table_), 0600, false); }
 
 }  // namespace mini::cli

@@ -76,8 +76,15 @@ std::vector<Lease> reap_dead(LeaseTable& table) {
   return dead;
 }
 
-void apply_rules(const LeaseTable& table) {
-  runtime::net::run_nft(nft_ruleset(kBridgeName, table.subnet.value_or(Subnet{}), table.leases));
+// Skips a transaction that would change nothing, unless `force`; a table
+// someone deleted behind mini's back is put back all the same.
+void apply_rules(LeaseTable& table, bool force = false) {
+  std::string rules = nft_ruleset(kBridgeName, table.subnet.value_or(Subnet{}), table.leases);
+  if (!force && rules == table.rules &&
+      (table.leases.empty() || !runtime::net::nft_output(std::string("list table ip ") + kNftTable).empty()))
+    return;
+  runtime::net::run_nft(rules);
+  table.rules = rules;
 }
 
 std::vector<Route> routes_off_bridge() {
@@ -315,10 +322,16 @@ void NetworkAttachment::release() noexcept {
     LeaseTable& table = file.table();
     std::erase_if(table.leases, [&](const Lease& lease) { return lease.container_id == container_id_; });
     reap_dead(table);
+    std::string rules_error;
+    try {
+      apply_rules(table);
+    } catch (const std::exception& e) {
+      rules_error = e.what();  // the lease goes all the same; prune applies the rules again
+    }
     file.save();
     runtime::net::delete_link(endpoint_.host_veth);
-    apply_rules(table);
     refresh_hosts_files(table, "");
+    if (!rules_error.empty()) throw Error(rules_error);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "mini: releasing the network of container %s: %s; run `mini system prune`\n",
                  container_id_.substr(0, 12).c_str(), e.what());
@@ -336,6 +349,18 @@ std::optional<Lease> find_lease(const std::string& container_id) {
   for (const auto& lease : file.table().leases)
     if (lease.container_id == container_id && lease_alive(lease)) return lease;
   return std::nullopt;
+}
+
+std::vector<std::string> describe_ports(const store::ContainerRecord& record) {
+  std::vector<std::string> out;
+  if (record.network_mode != "bridge" || record.ports.empty()) return out;
+  try {
+    if (auto lease = find_lease(record.id))
+      for (const auto& port : lease->ports) out.push_back(describe(port));
+  } catch (const Error&) {
+    // Not root: the lease table is not readable; ps still works.
+  }
+  return out;
 }
 
 NetworkPruneReport prune_network() {
@@ -360,8 +385,8 @@ NetworkPruneReport prune_network() {
                  link.name.find_first_not_of("0123456789abcdef", 4) == std::string::npos);
     if (ours && netlink.delete_link(link.name)) report.interfaces.push_back(link.name);
   }
+  apply_rules(table, true);
   file.save();
-  apply_rules(table);
   refresh_hosts_files(table, "");
   return report;
 }

@@ -70,6 +70,10 @@ NetworkAttachment attach_network(Context& ctx, const store::ContainerRecord& rec
 // really got), for ps and inspect.
 std::optional<Lease> find_lease(const std::string& container_id);
 
+// What `docker ps` shows in PORTS ("127.0.0.1:18080->80/tcp"), with the host
+// ports really taken; empty unless the container holds a lease.
+std::vector<std::string> describe_ports(const store::ContainerRecord& record);
+
 struct NetworkPruneReport {
   std::vector<Lease> leases;            // of containers that are gone
   std::vector<std::string> interfaces;  // veths nobody holds

@@ -50,7 +50,9 @@ TEST(NetLeases, RoundTrip) {
   table.subnet = parse_bip("10.88.0.1/16", "c");
   table.last = *parse_ipv4("10.88.0.2");
   table.leases = {sample()};
+  table.rules = "table ip mini\ndelete table ip mini\n";
   LeaseTable back = parse_leases(serialize_leases(table), "leases.json");
+  EXPECT_EQ(back.rules, table.rules);
   ASSERT_TRUE(back.subnet);
   EXPECT_EQ(*back.subnet, *table.subnet);
   EXPECT_EQ(back.last, table.last);
