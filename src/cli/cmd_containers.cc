@@ -14,6 +14,7 @@
 #include "cli/container_run.h"
 #include "cli/format.h"
 #include "cli/monitor.h"
+#include "cli/network.h"
 #include "cli/process_state.h"
 #include "common/error.h"
 #include "common/fs_util.h"
@@ -274,7 +275,7 @@ int list_containers(Context& ctx, bool all, bool quiet, const std::string& forma
       continue;
     }
     std::string ports;
-    for (const auto& p : r.ports) ports += (ports.empty() ? "" : ", ") + p;
+    for (const auto& p : describe_ports(r)) ports += (ports.empty() ? "" : ", ") + p;
     rows.push_back({r.id.substr(0, 12), familiar_image(r.image), quoted_command(r.command),
                     human_duration(seconds_since(r.created)) + " ago", status_text(r), ports, r.name});
   }

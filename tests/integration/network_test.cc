@@ -131,6 +131,7 @@ TEST_F(NetworkTest, PublishedPortAnswersOnHostLoopback) {
   ASSERT_FALSE(ip.empty());
   EXPECT_EQ(http_get(ip, 80, "/hostname"), hostname) << "the host reaches the container's own address";
   EXPECT_THAT(nft_table(), HasSubstr("dport 18080 dnat to " + ip + ":80 comment \"" + id + "\""));
+  EXPECT_THAT(mini({"ps"}).out, HasSubstr("127.0.0.1:18080->80/tcp"));
 
   Result taken = mini({"run", "--rm", "-p", "127.0.0.1:18080:80", "bb", "true"});
   EXPECT_EQ(taken.exit_code, 125);
