@@ -2,6 +2,7 @@
 // directory or network interface behind, and mini hands the container no
 // descriptor of its own.
 #include <dirent.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -69,6 +70,31 @@ TEST_F(LeakTest, ThreeHundredRunsLeaveNothingBehind) {
   Result fds = mini({"run", "--rm", "bb", "ls", "/proc/self/fd"});
   ASSERT_EQ(fds.exit_code, 0) << fds.err;
   EXPECT_EQ(fds.out, "0\n1\n2\n3\n") << "3 is ls's own directory";
+
+  // mini itself, while its container runs: stdio and what the run needs
+  // (pidfd, sync pipe, pty or netlink sockets), nothing of the store left open.
+  {
+    std::string command = "exec " + std::string(MINI_BINARY) + " --root " + root_.string() +
+                          " run --rm bb sleep 2 </dev/null >/dev/null 2>&1";
+    pid_t pid = ::fork();
+    if (pid == 0) {
+      ::execl("/bin/sh", "sh", "-c", command.c_str(), nullptr);
+      ::_exit(127);
+    }
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+    std::vector<std::string> open;
+    std::error_code ec;
+    for (const auto& fd : fs::directory_iterator("/proc/" + std::to_string(pid) + "/fd", ec))
+      open.push_back(fd.path().filename().string() + " -> " + fs::read_symlink(fd.path(), ec).string());
+    ::waitpid(pid, nullptr, 0);
+    std::string listing;
+    for (const auto& line : open) listing += line + "\n";
+    EXPECT_LE(open.size(), 12u) << listing;
+    EXPECT_EQ(listing.find(root_.string() + "/blobs"), std::string::npos) << listing;
+    EXPECT_EQ(listing.find(root_.string() + "/layers"), std::string::npos) << listing;
+    EXPECT_EQ(listing.find(root_.string() + "/locks"), std::string::npos) << "a lock held while the container runs\n"
+                                                                            << listing;
+  }
 
   constexpr int kRuns = 300;
   auto start = std::chrono::steady_clock::now();
