@@ -288,17 +288,10 @@ int run(const GlobalOptions& global, RunCommandOptions& options) {
   const bool durable = !options.remove;
   fsutil::write_file_atomic(dir / "config.json", spec_doc.dump(2) + "\n", 0644, durable);
   fsutil::write_file_atomic(dir / "hostname", spec.hostname + "\n", 0644, durable);
-  fsutil::write_file_atomic(dir / "hosts", hosts_file(spec.hostname), 0644, durable);
-  std::string host_resolv;
-  try {
-    host_resolv = fsutil::read_file("/etc/resolv.conf", 1 << 20);
-  } catch (const Error&) {
-    // No resolver on the host: the container gets the public fallbacks.
-  }
-  fsutil::write_file_atomic(dir / "resolv.conf", container_resolv_conf(host_resolv), 0644, durable);
-  if (id_shift)
-    for (const char* file : {"hostname", "hosts", "resolv.conf"})
-      if (::chown((dir / file).c_str(), id_shift, id_shift) != 0) throw_errno("chown " + (dir / file).string());
+  if (id_shift && ::chown((dir / "hostname").c_str(), id_shift, id_shift) != 0)
+    throw_errno("chown " + (dir / "hostname").string());
+  // hosts and resolv.conf are written by every start (attach_network), as
+  // they follow the host's resolvers and the network's members.
 
   if (options.detach) {
     // The monitor owns the container now, --rm included.

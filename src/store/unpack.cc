@@ -211,6 +211,8 @@ class Unpacker {
   uint64_t entries_ = 0;
   uint64_t free_bytes_ = UINT64_MAX, free_inodes_ = UINT64_MAX;
   std::map<std::string, DirFixup> dirs_;
+  std::string parent_key_;  // the directory parent_fd_ holds, relative to dest
+  UniqueFd parent_fd_;
   bool have_openat2_ = true;
 };
 
@@ -474,14 +476,24 @@ void Unpacker::entry(archive* a, archive_entry* e) {
   if (++entries_ > free_inodes_)
     throw Error("the layer has more entries than the " + std::to_string(free_inodes_) +
                 " inodes free on the store's filesystem (at " + shown + "); free some and try again");
-  UniqueFd parent = open_dir(parts, parts.size() - 1, true, shown);
+  // Entries come grouped by directory, so the last parent usually serves
+  // again and the walk from the root is skipped. That is safe: an entry
+  // only ever changes names inside its own parent, never the parent itself
+  // or its ancestors, and an entry elsewhere replaces the cache.
+  std::string parent_key = join(parts, parts.size() - 1);
+  if (!parent_fd_ || parent_key != parent_key_) {
+    UniqueFd fresh = open_dir(parts, parts.size() - 1, true, shown);
+    parent_fd_ = std::move(fresh);
+    parent_key_ = std::move(parent_key);
+  }
+  const int parent = parent_fd_.get();
   const std::string& name = parts.back();
   if (starts_with(name, kWhiteoutPrefix)) {
-    whiteout(parent.get(), name, join(parts, parts.size() - 1), shown);
+    whiteout(parent, name, join(parts, parts.size() - 1), shown);
     return;
   }
   if (link != nullptr) {
-    hardlink(parent.get(), name, parts, e, shown);
+    hardlink(parent, name, parts, e, shown);
     return;
   }
   const char* n = name.c_str();
@@ -490,24 +502,24 @@ void Unpacker::entry(archive* a, archive_entry* e) {
   mode_t perm = archive_entry_perm(e) & 07777;
   switch (type) {
     case AE_IFDIR:
-      directory(parent.get(), name, parts, e);
+      directory(parent, name, parts, e);
       return;
     case AE_IFREG:
-      regular(a, parent.get(), name, e, shown);
+      regular(a, parent, name, e, shown);
       return;
     case AE_IFLNK: {
       const char* target = entry_symlink(e);
       if (target == nullptr) throw Error("layer entry " + shown + " is a symlink without a target");
-      remove_tree_at(parent.get(), n);
-      if (::symlinkat(target, parent.get(), n) != 0) throw_errno("create symlink " + shown);
+      remove_tree_at(parent, n);
+      if (::symlinkat(target, parent, n) != 0) throw_errno("create symlink " + shown);
       break;
     }
     case AE_IFCHR:
     case AE_IFBLK:
     case AE_IFIFO: {
-      remove_tree_at(parent.get(), n);
+      remove_tree_at(parent, n);
       dev_t dev = type == AE_IFIFO ? 0 : makedev(archive_entry_rdevmajor(e), archive_entry_rdevminor(e));
-      if (::mknodat(parent.get(), n, type | 0600, dev) != 0) {
+      if (::mknodat(parent, n, type | 0600, dev) != 0) {
         // Device nodes need CAP_MKNOD; without it the file is left out, as
         // rootless Docker does. Containers get their /dev from the runtime.
         if (errno == EPERM) return;
@@ -518,10 +530,10 @@ void Unpacker::entry(archive* a, archive_entry* e) {
     default:
       return;  // sockets and unknown types have no content worth keeping
   }
-  chown_result(::fchownat(parent.get(), n, archive_entry_uid(e), archive_entry_gid(e), AT_SYMLINK_NOFOLLOW), shown);
-  if (type != AE_IFLNK && ::fchmodat(parent.get(), n, perm, 0) != 0) throw_errno("chmod " + shown);
-  set_xattrs(e, -1, parent.get(), name);
-  if (::utimensat(parent.get(), n, times, AT_SYMLINK_NOFOLLOW) != 0) throw_errno("set times on " + shown);
+  chown_result(::fchownat(parent, n, archive_entry_uid(e), archive_entry_gid(e), AT_SYMLINK_NOFOLLOW), shown);
+  if (type != AE_IFLNK && ::fchmodat(parent, n, perm, 0) != 0) throw_errno("chmod " + shown);
+  set_xattrs(e, -1, parent, name);
+  if (::utimensat(parent, n, times, AT_SYMLINK_NOFOLLOW) != 0) throw_errno("set times on " + shown);
 }
 
 // Directory modes and times go on last: modes so that read-only directories

@@ -254,6 +254,25 @@ TEST_F(StoreUnpack, LaterEntriesReplaceEarlierOnes) {
   EXPECT_EQ(slurp(dest_ / "x2"), "new");
 }
 
+// The unpacker reuses the last parent directory; a directory replaced by a
+// later entry (by a symlink out of the layer, or a file) must not be.
+TEST_F(StoreUnpack, AReplacedParentIsNotReused) {
+  expect_error({dir("a"), dir("a/b"), file("a/b/one", "1"), symlink("a/b", outside_.string()),
+                file("a/b/two", "pwned?")},
+               "does not lead to a directory inside the layer");
+  EXPECT_TRUE(fs::is_symlink(dest_ / "a/b"));
+
+  remove_tree(dest_);
+  fs::create_directories(dest_);
+  unpack({dir("a"), dir("a/b"), file("a/b/one", "1"), dir("real"), symlink("a/b", "/real"), file("a/b/two", "2")});
+  EXPECT_EQ(slurp(dest_ / "real/two"), "2") << "followed as if dest were /";
+  EXPECT_FALSE(fs::exists(dest_ / "real/one"));
+
+  remove_tree(dest_);
+  fs::create_directories(dest_);
+  expect_error({dir("d"), file("d/x", "1"), file("d", "a file now"), file("d/y", "2")}, "not a directory");
+}
+
 TEST_F(StoreUnpack, WhiteoutBecomesACharDevice) {
   std::vector<TarEntry> entries = {dir("d"), file("d/gone", "from this layer"), file("d/.wh.gone", ""),
                                    file("d/kept", "k")};
