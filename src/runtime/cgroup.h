@@ -56,6 +56,10 @@ class Manager {
   // Creates the cgroup(s) and applies `limits`; nothing joins yet.
   virtual void create(const Limits& limits) = 0;
   virtual void add_process(pid_t pid) = 0;
+  // Files a single-threaded child can write "0" to, to move itself in
+  // (cgroup_v1.cc says why that is faster); empty when it can't, and the
+  // parent calls add_process instead.
+  virtual std::vector<fs::path> self_join_files() const { return {}; }
   // Whether the kernel OOM-killed a process in this cgroup.
   virtual bool oom_killed() const = 0;
   // Removes the cgroup(s); the processes must be gone.

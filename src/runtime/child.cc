@@ -402,16 +402,18 @@ int rlimit_resource(const std::string& name) {
 // The container's birth, top to bottom. Every step either succeeds or
 // reports itself and exits; nothing here allocates.
 void contain(ChildPlan& plan) noexcept {
-  // 1. Die with mini, and only start once the parent has set up the cgroup
-  //    and the id maps.
+  // 1. Die with mini, join the container's cgroups, and only go on once the
+  //    parent has set up the id maps (and the cgroup, if it moves us).
   if (::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0) fail(plan, "set parent-death signal", errno);
   // Until exec this process is mini's image: not dumpable, so nothing in the
   // container can open /proc/<pid>/exe and rewrite mini (CVE-2019-5736).
   if (::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) fail(plan, "make the runtime undumpable", errno);
+  for (int fd : plan.cgroup_join_fds)
+    if (::write(fd, "0", 1) != 1) fail(plan, "join the container's cgroup", errno);
   char go = 0;
   if (::read(plan.go_fd, &go, 1) != 1) ::_exit(125);  // the parent is gone or gave up
   ::close(plan.go_fd);
-  // 2. The cgroup namespace, now that the parent has moved us into the cgroup.
+  // 2. The cgroup namespace, now that we are in the cgroup.
   if (plan.new_cgroup && ::unshare(CLONE_NEWCGROUP) != 0) fail(plan, "create cgroup namespace", errno);
   if (::setsid() < 0) fail(plan, "start a session", errno);
   if (!plan.terminal) {

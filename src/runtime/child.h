@@ -65,6 +65,9 @@ struct ChildPlan {
   bool terminal = false;
   int stdin_fd = 0, stdout_fd = 1, stderr_fd = 2;
   // Pipes and sockets to the parent.
+  // Opened by the parent: the child writes "0" to each to join its cgroups
+  // (cgroup::Manager::self_join_files); empty when the parent moves it.
+  std::vector<int> cgroup_join_fds;
   int go_fd = -1;          // read end: the parent writes one byte when the cgroup and maps are ready
   int report_fd = -1;      // write end, close-on-exec: EOF at the parent means exec happened
   int console_fd = -1;     // socket: the pty master goes to the parent through it

@@ -274,6 +274,13 @@ RunResult run_container(const Spec& spec, const RunOptions& options) {
   auto cgroups = cgroup::make_manager(hierarchy, relative);
   cgroups->create(cgroup::parse_limits(spec.resources));
 
+  std::vector<UniqueFd> cgroup_join;
+  for (const auto& file : cgroups->self_join_files()) {
+    UniqueFd fd(::open(file.c_str(), O_WRONLY | O_CLOEXEC));
+    if (!fd) throw_errno("cgroup: open " + file.string());
+    plan.cgroup_join_fds.push_back(fd.get());
+    cgroup_join.push_back(std::move(fd));
+  }
   auto [go_read, go_write] = make_pipe();
   auto [report_read, report_write] = make_pipe();
   int console[2] = {-1, -1};
@@ -302,6 +309,7 @@ RunResult run_container(const Spec& spec, const RunOptions& options) {
     throw Error(std::string("create the container's namespaces (clone): ") + std::strerror(err) + hint);
   }
   ChildReaper reaper(pid, *cgroups);
+  cgroup_join.clear();
   go_read.reset();
   report_write.reset();
   console_child.reset();
@@ -314,7 +322,7 @@ RunResult run_container(const Spec& spec, const RunOptions& options) {
     if (::geteuid() != 0) write_proc_file(pid, "setgroups", "deny");
     write_id_map(pid, "gid_map", spec.gid_mappings);
   }
-  cgroups->add_process(pid);
+  if (plan.cgroup_join_fds.empty()) cgroups->add_process(pid);
   if (options.before_start) options.before_start(pid);
   if (::write(go_write.get(), "g", 1) != 1) throw_errno("start the container");
   go_write.reset();

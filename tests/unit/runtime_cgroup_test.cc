@@ -1,4 +1,5 @@
 // cgroup logic against a fake cgroupfs in a temp dir: no root, no kernel.
+#include <algorithm>
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -145,6 +146,11 @@ TEST_F(FakeCgroupfs, V1PlacesEachControllerUnderOwnPath) {
   EXPECT_TRUE(manager->oom_killed());
   manager->add_process(77);
   EXPECT_EQ(read(root_ / "pids" / "mini" / "c1" / "cgroup.procs"), "77");
+  // The child moves itself in through each hierarchy's tasks file.
+  std::vector<fs::path> join = manager->self_join_files();
+  std::sort(join.begin(), join.end());
+  EXPECT_EQ(join, (std::vector<fs::path>{root_ / "cpuset" / "mini" / "c1" / "tasks", memory / "tasks",
+                                         root_ / "pids" / "mini" / "c1" / "tasks"}));
   manager->destroy();
   EXPECT_FALSE(fs::exists(memory));
 }
