@@ -401,11 +401,18 @@ void add_container_commands(CLI::App& app, const GlobalOptions& global, Command&
   names_command("wait", "Block until containers stop, then print their exit codes",
                 [](Context& ctx, const std::string& n) {
                   ContainerRecord r = find_container(ctx, n);
+                  // Between the process's end and the record of its exit
+                  // code the status still says running: a live monitor is
+                  // writing it down or restarting, a foreground mini gets a
+                  // moment to do the same.
+                  auto recording_deadline = Clock::now() + std::chrono::seconds(2);
                   for (;;) {
                     auto now = ctx.containers().load(r.id);
                     if (!now) throw Error("container " + n + " was removed");
-                    bool restarting = process_alive(now->monitor_pid, 0) && now->status != "running";
-                    if (!is_running(*now) && !restarting) {
+                    bool monitored = process_alive(now->monitor_pid, 0);
+                    bool unrecorded = now->status == "running" && Clock::now() < recording_deadline;
+                    if (is_running(*now)) recording_deadline = Clock::now() + std::chrono::seconds(2);
+                    if (!is_running(*now) && !monitored && !unrecorded) {
                       std::printf("%d\n", now->exit_code);
                       return;
                     }
