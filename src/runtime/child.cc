@@ -357,6 +357,12 @@ void become_user(const ChildPlan& plan) noexcept {
   exec_command(plan);
 }
 
+// The descriptors come from the parent; the kernel checks its credentials.
+void join_cgroups(const ChildPlan& plan) noexcept {
+  for (int fd : plan.cgroup_join_fds)
+    if (::write(fd, "0", 1) != 1) fail(plan, "join the container's cgroup", errno);
+}
+
 }  // namespace
 
 void finalize_exec_arrays(ChildPlan& plan) {
@@ -408,8 +414,7 @@ void contain(ChildPlan& plan) noexcept {
   // Until exec this process is mini's image: not dumpable, so nothing in the
   // container can open /proc/<pid>/exe and rewrite mini (CVE-2019-5736).
   if (::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) fail(plan, "make the runtime undumpable", errno);
-  for (int fd : plan.cgroup_join_fds)
-    if (::write(fd, "0", 1) != 1) fail(plan, "join the container's cgroup", errno);
+  join_cgroups(plan);
   char go = 0;
   if (::read(plan.go_fd, &go, 1) != 1) ::_exit(125);  // the parent is gone or gave up
   ::close(plan.go_fd);
@@ -473,6 +478,7 @@ void contain(ChildPlan& plan) noexcept {
 void enter_container(ChildPlan& plan, int pidfd, int namespaces) noexcept {
   if (::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0) fail(plan, "set parent-death signal", errno);
   if (::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) fail(plan, "make the runtime undumpable", errno);
+  join_cgroups(plan);
   char go = 0;
   if (::read(plan.go_fd, &go, 1) != 1) ::_exit(125);
   ::close(plan.go_fd);

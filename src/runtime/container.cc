@@ -354,8 +354,11 @@ RunResult run_container(const Spec& spec, const RunOptions& options) {
 
 namespace {
 
-// Moves `pid` into every cgroup `container` is in, as /proc shows them.
-void join_cgroups(pid_t container, pid_t pid, const cgroup::Hierarchy& hierarchy) {
+// The files through which a new process joins every cgroup `container` is
+// in, as /proc shows them: v1 `tasks`, which a thread moving itself writes
+// without the kernel's global lock (cgroup_v1.cc), and v2 cgroup.procs.
+std::vector<fs::path> cgroup_join_files(pid_t container, const cgroup::Hierarchy& hierarchy) {
+  std::vector<fs::path> files;
   std::string text = fsutil::read_file("/proc/" + std::to_string(container) + "/cgroup", 1 << 16);
   size_t start = 0;
   while (start < text.size()) {
@@ -376,8 +379,10 @@ void join_cgroups(pid_t container, pid_t pid, const cgroup::Hierarchy& hierarchy
     if (!mount || controllers.rfind("name=", 0) == 0) continue;
     fs::path dir = *mount / fs::path(path).relative_path();
     // A v2 cgroup with children takes no processes; the container's own leaf does.
-    if (fs::exists(dir / "cgroup.procs")) cgroup::write_control(dir, "cgroup.procs", std::to_string(pid));
+    fs::path file = dir / (controllers.empty() ? "cgroup.procs" : "tasks");
+    if (fs::exists(file)) files.push_back(file);
   }
+  return files;
 }
 
 int namespace_flags(const Spec& spec) {
@@ -403,6 +408,13 @@ RunResult exec_in_container(const Spec& spec, pid_t container_pid, const Process
 
   UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, container_pid, 0)));
   if (!pidfd) throw_errno("find the container's process " + std::to_string(container_pid) + " (is it running?)");
+  std::vector<UniqueFd> cgroup_join;
+  for (const auto& file : cgroup_join_files(container_pid, hierarchy)) {
+    UniqueFd fd(::open(file.c_str(), O_WRONLY | O_CLOEXEC));
+    if (!fd) throw_errno("cgroup: open " + file.string());
+    plan.cgroup_join_fds.push_back(fd.get());
+    cgroup_join.push_back(std::move(fd));
+  }
   auto [go_read, go_write] = make_pipe();
   auto [report_read, report_write] = make_pipe();
   int console[2] = {-1, -1};
@@ -422,6 +434,7 @@ RunResult exec_in_container(const Spec& spec, pid_t container_pid, const Process
   pid_t pid = static_cast<pid_t>(::syscall(SYS_clone, SIGCHLD, nullptr, nullptr, nullptr, nullptr));
   if (pid == 0) enter_container(plan, pidfd.get(), namespace_flags(spec));
   if (pid < 0) throw_errno("fork the exec process");
+  cgroup_join.clear();
   go_read.reset();
   report_write.reset();
   console_child.reset();
@@ -436,7 +449,6 @@ RunResult exec_in_container(const Spec& spec, pid_t container_pid, const Process
     }
   } reaper{pid};
 
-  join_cgroups(container_pid, pid, hierarchy);
   if (::write(go_write.get(), "g", 1) != 1) throw_errno("start the exec process");
   go_write.reset();
   UniqueFd master;

@@ -107,6 +107,10 @@ TEST_F(LifecycleTest, ExecJoinsThePidNamespaceAndHostname) {
   EXPECT_THAT(probe.out, HasSubstr("seccomp=2"));
   EXPECT_THAT(probe.out, HasSubstr("X=1"));
   EXPECT_THAT(probe.out, Not(HasSubstr("fd=")));
+  Result cgroups = mini({"exec", "box", "sh", "-c", "cat /proc/self/cgroup; echo --; cat /proc/1/cgroup"});
+  auto halves = cgroups.out.find("--\n");
+  ASSERT_NE(halves, std::string::npos) << cgroups.out << cgroups.err;
+  EXPECT_EQ(cgroups.out.substr(0, halves), cgroups.out.substr(halves + 3)) << "exec joins the container's cgroups";
   EXPECT_EQ(mini({"exec", "box", "sh", "-c", "exit 7"}).exit_code, 7);
   EXPECT_EQ(mini({"exec", "box", "no-such-command"}).exit_code, 127);
   Result piped = mini({"exec", "-i", "box", "cat"}, "through\n");
