@@ -15,6 +15,7 @@
 #include <cerrno>
 #include <climits>
 #include <cstring>
+#include <algorithm>
 #include <map>
 #include <memory>
 #include <string>
@@ -371,6 +372,7 @@ void Unpacker::regular(archive* a, int parent, const std::string& name, archive_
   const uint64_t declared = sized ? static_cast<uint64_t>(archive_entry_size(e)) : 0;
   charge(declared, shown);
   uint64_t extent = declared;
+  uint64_t data_end = 0;  // where the last data block ends
   remove_tree_at(parent, name.c_str());
   UniqueFd fd(::openat(parent, name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
   if (!fd) throw_errno("create " + shown);
@@ -392,6 +394,7 @@ void Unpacker::regular(archive* a, int parent, const std::string& name, archive_
       extent = static_cast<uint64_t>(offset) + size;
     }
     bytes_ += size;
+    data_end = std::max(data_end, static_cast<uint64_t>(offset) + size);
     const char* p = static_cast<const char*>(buf);
     while (size > 0) {
       ssize_t n = ::pwrite(fd.get(), p, size, offset);
@@ -405,8 +408,11 @@ void Unpacker::regular(archive* a, int parent, const std::string& name, archive_
     }
   }
   // Sparse files may end in a hole that no data block covers.
-  if (sized && ::ftruncate(fd.get(), static_cast<off_t>(declared)) != 0) throw_errno("truncate " + shown);
-  chown_result(::fchown(fd.get(), archive_entry_uid(e), archive_entry_gid(e)), shown);
+  if (sized && data_end < declared && ::ftruncate(fd.get(), static_cast<off_t>(declared)) != 0)
+    throw_errno("truncate " + shown);
+  // A new file already belongs to us; most of an image belongs to root.
+  if (archive_entry_uid(e) != ::geteuid() || archive_entry_gid(e) != ::getegid())
+    chown_result(::fchown(fd.get(), archive_entry_uid(e), archive_entry_gid(e)), shown);
   // After chown, which clears setuid and setgid.
   if (::fchmod(fd.get(), archive_entry_perm(e) & 07777) != 0) throw_errno("chmod " + shown);
   set_xattrs(e, fd.get(), -1, name);
