@@ -10,7 +10,7 @@ cd "$(dirname "$0")"
 PACKAGES=(
   build-essential cmake pkg-config
   libcurl4-openssl-dev libarchive-dev libssl-dev nlohmann-json3-dev libcli11-dev
-  libgtest-dev libgmock-dev libseccomp-dev libmnl-dev libnftables-dev
+  libgtest-dev libgmock-dev libseccomp-dev libmnl-dev libnftables-dev libisal-dev
   busybox-static util-linux iproute2 procps tar gzip xz-utils zstd bzip2 curl
   docker-registry skopeo openssl
   # The hostile layer corpus is written by python3; valgrind checks for

@@ -1,4 +1,4 @@
-# The mini binary loads libcurl, libarchive, libnftables and libcrypto on
+# The mini binary loads libcurl, libarchive, libisal, libnftables and libcrypto on
 # first use (src/lazy/lazy_library.h): `mini run` with a pulled image never
 # needs them, and loading them with their ~45 dependencies at exec took
 # longer than the rest of a container start. Tests link them directly.
@@ -29,15 +29,18 @@ endfunction()
 mini_soname(MINI_SONAME_CURL ${CURL_LIBRARIES} ${CURL_LIBRARY_RELEASE} ${CURL_LIBRARY})
 mini_soname(MINI_SONAME_ARCHIVE ${LIBARCHIVE_LINK_LIBRARIES})
 mini_soname(MINI_SONAME_CRYPTO ${OPENSSL_CRYPTO_LIBRARY})
+mini_soname(MINI_SONAME_ISAL ${LIBISAL_LINK_LIBRARIES})
 
 add_library(mini_lazy OBJECT src/lazy/lazy_library.cc src/lazy/curl_shim.cc src/lazy/archive_shim.cc
-                             src/lazy/crypto_shim.cc)
+                             src/lazy/crypto_shim.cc src/lazy/isal_shim.cc)
 target_compile_definitions(mini_lazy PRIVATE MINI_SONAME_CURL="${MINI_SONAME_CURL}"
                                              MINI_SONAME_ARCHIVE="${MINI_SONAME_ARCHIVE}"
-                                             MINI_SONAME_CRYPTO="${MINI_SONAME_CRYPTO}")
+                                             MINI_SONAME_CRYPTO="${MINI_SONAME_CRYPTO}"
+                                             MINI_SONAME_ISAL="${MINI_SONAME_ISAL}")
 target_include_directories(mini_lazy PRIVATE src
   $<TARGET_PROPERTY:CURL::libcurl,INTERFACE_INCLUDE_DIRECTORIES>
   $<TARGET_PROPERTY:PkgConfig::LIBARCHIVE,INTERFACE_INCLUDE_DIRECTORIES>
+  $<TARGET_PROPERTY:PkgConfig::LIBISAL,INTERFACE_INCLUDE_DIRECTORIES>
   ${OPENSSL_INCLUDE_DIR})
 if(LIBNFTABLES_FOUND)
   mini_soname(MINI_SONAME_NFTABLES ${LIBNFTABLES_LINK_LIBRARIES})

@@ -24,6 +24,7 @@
 
 #include "common/error.h"
 #include "common/fs_util.h"
+#include "store/decompress.h"
 #include "store/digest.h"
 #include "store/fs_tree.h"
 #include "store/layer_limits.h"
@@ -119,7 +120,7 @@ using ArchivePtr = std::unique_ptr<archive, ArchiveFree>;
 // The decompressed stream: the tar reader pulls it from the decompressing
 // reader through this callback, which hashes every byte on the way.
 struct Stream {
-  archive* outer = nullptr;
+  DecompressedStream* source = nullptr;
   Sha256 hash;
   bool eof = false;
   std::string error;
@@ -127,26 +128,20 @@ struct Stream {
 
 la_ssize_t stream_read(archive* /*inner*/, void* client, const void** out) {
   auto* s = static_cast<Stream*>(client);
-  while (!s->eof) {
-    const void* buf = nullptr;
-    size_t size = 0;
-    la_int64_t offset = 0;
-    int r = archive_read_data_block(s->outer, &buf, &size, &offset);
-    if (r == ARCHIVE_EOF) {
+  if (s->eof) return 0;
+  try {
+    std::string_view block = s->source->next();
+    if (block.empty()) {
       s->eof = true;
-      break;
+      return 0;
     }
-    if (r < ARCHIVE_WARN) {
-      const char* msg = archive_error_string(s->outer);
-      s->error = msg ? msg : "decompression failed";
-      return ARCHIVE_FATAL;
-    }
-    if (size == 0) continue;
-    s->hash.update(buf, size);
-    *out = buf;
-    return static_cast<la_ssize_t>(size);
+    s->hash.update(block.data(), block.size());
+    *out = block.data();
+    return static_cast<la_ssize_t>(block.size());
+  } catch (const std::exception& e) {
+    s->error = e.what();  // no exception may cross libarchive's C frames
+    return ARCHIVE_FATAL;
   }
-  return 0;
 }
 
 const char* entry_path(archive_entry* e) {
@@ -814,24 +809,13 @@ void LayerCopier::copy_entry(int src, int dst, const std::string& name, const st
 
 UnpackResult unpack_layer(const fs::path& archive_path, const fs::path& dest, const UnpackOptions& options) {
   const std::string name = archive_path.string();
-  ArchivePtr outer(archive_read_new());
-  if (!outer) throw Error("libarchive: out of memory");
-  archive_read_support_filter_all(outer.get());
-  archive_read_support_format_raw(outer.get());
   // Opened here first so a missing file reports the file, not libarchive.
   UniqueFd fd(::open(archive_path.c_str(), O_RDONLY | O_CLOEXEC));
   if (!fd) throw_errno("cannot read " + name);
-  archive_entry* raw_entry = nullptr;
-  if (archive_read_open_fd(outer.get(), fd.get(), 1 << 16) != ARCHIVE_OK ||
-      archive_read_next_header(outer.get(), &raw_entry) != ARCHIVE_OK) {
-    struct stat st {};
-    if (::fstat(fd.get(), &st) == 0 && st.st_size == 0) throw Error(name + " is empty, not a tar archive");
-    const char* msg = archive_error_string(outer.get());
-    throw Error("read layer " + name + ": " + (msg ? msg : "unknown error"));
-  }
+  std::unique_ptr<DecompressedStream> source = open_decompressed(fd.get(), name);
 
   Stream stream;
-  stream.outer = outer.get();
+  stream.source = source.get();
   ArchivePtr tar(archive_read_new());
   if (!tar) throw Error("libarchive: out of memory");
   archive_read_support_format_tar(tar.get());
