@@ -99,8 +99,13 @@ std::optional<Credentials> find_credentials(const nlohmann::json& config, std::s
 }
 
 void set_credentials(nlohmann::json& config, std::string_view host, const Credentials& credentials) {
+  if (!config.is_object()) throw Error("the docker config file is not a JSON object; fix or remove it");
   erase_credentials(config, host);
-  config["auths"][auths_key(host)] = {{"auth", encode_auth(credentials)}};
+  nlohmann::json& auths = config["auths"];
+  if (auths.is_null()) auths = nlohmann::json::object();
+  if (!auths.is_object())
+    throw Error("\"auths\" in the docker config file is not an object; fix or remove that entry");
+  auths[auths_key(host)] = {{"auth", encode_auth(credentials)}};
 }
 
 bool erase_credentials(nlohmann::json& config, std::string_view host) {

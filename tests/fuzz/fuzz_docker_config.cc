@@ -53,7 +53,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
     nlohmann::json copy = config;
     registry::Credentials credentials{"user", "pa:ss"};
-    registry::set_credentials(copy, host, credentials);
+    try {
+      registry::set_credentials(copy, host, credentials);
+    } catch (const mini::Error&) {
+      if (copy.is_object() && (!copy.contains("auths") || copy.at("auths").is_object())) std::abort();
+      continue;  // a config whose "auths" is not an object is refused, never overwritten
+    }
     auto found = registry::find_credentials(copy, host);
     if (!found || found->username != credentials.username || found->password != credentials.password) std::abort();
     (void)copy.dump(1, '\t');  // as write_docker_config does

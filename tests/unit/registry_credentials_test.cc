@@ -63,6 +63,19 @@ TEST(Credentials, SetAndEraseKeepOtherKeys) {
   EXPECT_EQ(config["auths"].size(), 1u);
 }
 
+// Found by fuzz_docker_config: "auths" that is not an object made login
+// crash with a JSON type error instead of saying what to fix.
+TEST(Credentials, AuthsThatIsNotAnObjectIsRefused) {
+  auto config = nlohmann::json::parse(R"({"auths": 8, "psFormat": "x"})");
+  EXPECT_THROW(set_credentials(config, "docker.io", {"h", "p"}), mini::Error);
+  EXPECT_EQ(config["auths"], 8) << "left as it was";
+  auto empty = nlohmann::json::parse(R"({"auths": null})");
+  set_credentials(empty, "docker.io", {"h", "p"});
+  EXPECT_TRUE(empty["auths"].contains("https://index.docker.io/v1/"));
+  auto array = nlohmann::json::parse("[]");
+  EXPECT_THROW(set_credentials(array, "docker.io", {"h", "p"}), mini::Error);
+}
+
 TEST(Credentials, LoginServerNormalization) {
   EXPECT_EQ(normalize_login_server("https://index.docker.io/v1/"), "docker.io");
   EXPECT_EQ(normalize_login_server("registry-1.docker.io"), "docker.io");
