@@ -100,7 +100,7 @@ class GzipStream : public DecompressedStream {
 class ArchiveStream : public DecompressedStream {
  public:
   ArchiveStream(int fd, std::string name, std::vector<unsigned char> head)
-      : fd_(fd), name_(std::move(name)), head_(std::move(head)), archive_(archive_read_new()) {
+      : fd_(fd), name_(std::move(name)), head_(std::move(head)), owned_(archive_read_new()), archive_(owned_.get()) {
     if (!archive_) throw Error("libarchive: out of memory");
     archive_read_support_filter_all(archive_);
     archive_read_support_format_raw(archive_);
@@ -110,7 +110,6 @@ class ArchiveStream : public DecompressedStream {
         archive_read_next_header(archive_, &entry) != ARCHIVE_OK)
       throw Error("read layer " + name_ + ": " + message());
   }
-  ~ArchiveStream() override { archive_read_free(archive_); }
 
   std::string_view next() override {
     for (;;) {
@@ -157,6 +156,12 @@ class ArchiveStream : public DecompressedStream {
   std::string name_;
   std::vector<unsigned char> head_, block_;
   std::string read_error_;
+  // Owned through a member, so a constructor that throws frees it too
+  // (fuzz_unpack found the leak).
+  struct Free {
+    void operator()(archive* a) const { archive_read_free(a); }
+  };
+  std::unique_ptr<archive, Free> owned_;
   archive* archive_;
 };
 
