@@ -52,7 +52,8 @@ class GzipStream : public DecompressedStream {
         if (!more_input() || !starts_member()) return {};
         start_member(state_->next_in, state_->avail_in);
       }
-      if (state_->avail_in == 0 && !more_input()) throw Error("the gzip stream ends early (truncated)");
+      if (state_->avail_in == 0 && !more_input())
+        throw Error("the gzip stream ends early: the file is truncated; download or copy it again");
       state_->next_out = out_.data();
       state_->avail_out = static_cast<uint32_t>(out_.size());
       int rc = isal_inflate(state_.get());
