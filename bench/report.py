@@ -66,7 +66,8 @@ def machine(out, phase):
             "cgroups": cgroup_layout(),
             "store_fs": sh(f"df -T {os.environ.get('MINI_BENCH_CACHE', '/var/tmp/mini-bench')} | awk 'NR==2 {{print $2}}'"),
             "mini_commit": sh(f"git -C {SOURCE} rev-parse --short HEAD") +
-                           (" (+ uncommitted changes)" if sh(f"git -C {SOURCE} status --porcelain --untracked-files=no") else ""),
+                           (" (+ uncommitted changes)" if sh(f"git -C {SOURCE} status --porcelain --untracked-files=no -- . "
+                                                                 "':!bench/RESULTS.md'") else ""),
             "mini_libs": sh(f"ldd {os.environ.get('MINI', '')} | wc -l"),
             "versions": versions,
         })
@@ -156,8 +157,8 @@ def write(out):
              f"- cgroups: {m.get('cgroups')} (cases 1 and 3 run in a private mount namespace with "
              "/sys/fs/cgroup/unified unmounted, so crun 1.8.1 accepts the host and every runtime sees the same one)",
              f"- load average (1, 5, 15 min): {m.get('load_before')} at the start, {m.get('load_after')} at the end. "
-             "**The machine was shared**: other engineers compiled and ran tests on the same cores during the run, "
-             "so absolute times are noisy and ranges wide.",
+             "The load counts the benchmark's own work too (case 3 keeps 100 containers running); a 1-minute load "
+             "well above 1 at the start means other work shared the cores, and absolute times are noisier.",
              f"- mini {m.get('mini_commit')}, Release build; `ldd mini` lists {m.get('mini_libs')} objects",
              "- " + "; ".join(f"{k} {v.split()[-1] if v else 'n/a'}" for k, v in (m.get("versions") or {}).items()),
              ""]
