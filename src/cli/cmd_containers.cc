@@ -447,7 +447,8 @@ void add_container_commands(CLI::App& app, const GlobalOptions& global, Command&
     auto* prune = container->add_subcommand("prune", "Remove all stopped containers");
     auto yes = std::make_shared<bool>(false);
     prune->add_flag("-f,--force", *yes, "Do not prompt for confirmation (mini never prompts)");
-    prune->callback([&global, &chosen] {
+    // The callback holds `yes`: the flag writes through it after this scope ends.
+    prune->callback([&global, &chosen, yes] {
       chosen.action = [&global] {
         Context ctx(global);
         std::printf("Deleted Containers:\n");

@@ -3,6 +3,9 @@
 #include "runtime/container.h"
 
 #include <fcntl.h>
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/lsan_interface.h>
+#endif
 #include <poll.h>
 #include <pthread.h>
 #include <sched.h>
@@ -424,6 +427,11 @@ RunResult exec_in_container(const Spec& spec, pid_t container_pid, const Process
   plan.report_fd = report_write.get();
   plan.console_fd = console_child.get();
 
+#if defined(__SANITIZE_ADDRESS__)
+  // LeakSanitizer's check at exit clones a tracer, which would be born in
+  // the container's pid namespace and hang; check now instead.
+  __lsan_do_leak_check();
+#endif
   // The pid namespace applies to children only: enter it here, so the
   // process forked next is born inside.
   if (spec.has_namespace("pid") && ::setns(pidfd.get(), CLONE_NEWPID) != 0)
