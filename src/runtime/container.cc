@@ -161,6 +161,20 @@ void write_id_map(pid_t pid, const char* file, const std::vector<IdMapping>& map
   write_proc_file(pid, file, text);
 }
 
+// Opens, in the parent, the files the child writes "0" to to join its
+// cgroups (child.cc join_cgroups), and lists them in `plan`. The parent
+// keeps them open until the clone, then closes its copies.
+std::vector<UniqueFd> open_cgroup_join_files(const std::vector<fs::path>& files, ChildPlan& plan) {
+  std::vector<UniqueFd> opened;
+  for (const auto& file : files) {
+    UniqueFd fd(::open(file.c_str(), O_WRONLY | O_CLOEXEC));
+    if (!fd) throw_errno("cgroup: open " + file.string());
+    plan.cgroup_join_fds.push_back(fd.get());
+    opened.push_back(std::move(fd));
+  }
+  return opened;
+}
+
 // Kills and reaps the child if we leave early; tears the cgroup down last.
 class ChildReaper {
  public:
@@ -277,13 +291,7 @@ RunResult run_container(const Spec& spec, const RunOptions& options) {
   auto cgroups = cgroup::make_manager(hierarchy, relative);
   cgroups->create(cgroup::parse_limits(spec.resources));
 
-  std::vector<UniqueFd> cgroup_join;
-  for (const auto& file : cgroups->self_join_files()) {
-    UniqueFd fd(::open(file.c_str(), O_WRONLY | O_CLOEXEC));
-    if (!fd) throw_errno("cgroup: open " + file.string());
-    plan.cgroup_join_fds.push_back(fd.get());
-    cgroup_join.push_back(std::move(fd));
-  }
+  std::vector<UniqueFd> cgroup_join = open_cgroup_join_files(cgroups->self_join_files(), plan);
   auto [go_read, go_write] = make_pipe();
   auto [report_read, report_write] = make_pipe();
   int console[2] = {-1, -1};
@@ -411,13 +419,7 @@ RunResult exec_in_container(const Spec& spec, pid_t container_pid, const Process
 
   UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, container_pid, 0)));
   if (!pidfd) throw_errno("find the container's process " + std::to_string(container_pid) + " (is it running?)");
-  std::vector<UniqueFd> cgroup_join;
-  for (const auto& file : cgroup_join_files(container_pid, hierarchy)) {
-    UniqueFd fd(::open(file.c_str(), O_WRONLY | O_CLOEXEC));
-    if (!fd) throw_errno("cgroup: open " + file.string());
-    plan.cgroup_join_fds.push_back(fd.get());
-    cgroup_join.push_back(std::move(fd));
-  }
+  std::vector<UniqueFd> cgroup_join = open_cgroup_join_files(cgroup_join_files(container_pid, hierarchy), plan);
   auto [go_read, go_write] = make_pipe();
   auto [report_read, report_write] = make_pipe();
   int console[2] = {-1, -1};
