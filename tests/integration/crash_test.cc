@@ -45,15 +45,8 @@ class CrashTest : public MiniTest {
   void SetUp() override {
     MiniTest::SetUp();
     if (skipped_) return;
-    images_ = shared_images();
-    if (images_.empty()) {
-      skipped_ = true;
-      if (in_ci())
-        ADD_FAILURE() << "../shared/images is required under CI=true";
-      else
-        GTEST_SKIP() << "../shared/images is not here; the crash tests could not run";
-      return;
-    }
+    images_ = require_shared_images("crash tests");
+    if (images_.empty()) return;
     work_ = fs::path(root_.string() + "-work");
     registry_ = std::make_unique<LocalRegistry>(work_ / "registry");
     image_ = registry_->host() + "/library/busybox:1.38.0";

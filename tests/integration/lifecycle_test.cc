@@ -30,16 +30,8 @@ class LifecycleTest : public MiniTest {
     // Nothing may outlive the test: stop whatever is still running.
     if (!skipped_) mini({"container", "prune"});
     if (!skipped_)
-      for (const auto& line : split_lines(mini({"ps", "-q"}).out)) mini({"rm", "-f", line});
+      for (const auto& line : lines_of(mini({"ps", "-q"}).out)) mini({"rm", "-f", line});
     MiniTest::TearDown();
-  }
-  static std::vector<std::string> split_lines(const std::string& text) {
-    std::vector<std::string> lines;
-    std::istringstream in(text);
-    std::string line;
-    while (std::getline(in, line))
-      if (!line.empty()) lines.push_back(line);
-    return lines;
   }
   nlohmann::json inspect(const std::string& name) {
     Result r = mini({"inspect", name});

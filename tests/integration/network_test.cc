@@ -28,15 +28,6 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-std::vector<std::string> lines_of(const std::string& text) {
-  std::vector<std::string> lines;
-  std::istringstream in(text);
-  std::string line;
-  while (std::getline(in, line))
-    if (!line.empty()) lines.push_back(line);
-  return lines;
-}
-
 std::set<std::string> host_interfaces() {
   std::set<std::string> names;
   for (const auto& entry : fs::directory_iterator("/sys/class/net")) names.insert(entry.path().filename());

@@ -51,15 +51,8 @@ class RegistryTest : public MiniTest {
   void SetUp() override {
     MiniTest::SetUp();
     if (skipped_) return;
-    images_ = shared_images();
-    if (images_.empty()) {
-      skipped_ = true;
-      if (in_ci())
-        ADD_FAILURE() << "../shared/images is required under CI=true";
-      else
-        GTEST_SKIP() << "../shared/images is not here; the registry tests could not run";
-      return;
-    }
+    images_ = require_shared_images("registry tests");
+    if (images_.empty()) return;
     work_ = fs::path(root_.string() + "-work");
     fs::create_directories(work_ / "docker");
     env_["DOCKER_CONFIG"] = (work_ / "docker").string();

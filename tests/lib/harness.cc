@@ -98,6 +98,26 @@ fs::path shared_images() {
   return {};
 }
 
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line))
+    if (!line.empty()) lines.push_back(line);
+  return lines;
+}
+
+fs::path MiniTest::require_shared_images(const std::string& tests) {
+  fs::path images = shared_images();
+  if (!images.empty()) return images;
+  skipped_ = true;
+  if (in_ci())
+    ADD_FAILURE() << "../shared/images is required under CI=true";
+  else
+    [&] { GTEST_SKIP() << "../shared/images is not here; the " << tests << " could not run"; }();  // GTEST_SKIP returns void
+  return {};
+}
+
 fs::path busybox_rootfs_tar() {
   static std::once_flag once;
   static fs::path tar;

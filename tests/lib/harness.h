@@ -34,6 +34,9 @@ bool in_ci();
 // minimal /etc; built once per test binary run.
 fs::path busybox_rootfs_tar();
 
+// The non-empty lines of `text`.
+std::vector<std::string> lines_of(const std::string& text);
+
 // Mounts under `root` still present in the host's mount table.
 std::vector<std::string> mounts_under(const fs::path& root);
 
@@ -49,6 +52,9 @@ class MiniTest : public ::testing::Test {
   // Imports ../shared/images' Alpine 3.20.3 as "alpine:3.20"; false (after
   // GTEST_SKIP or a CI failure) when the image is not there.
   bool import_alpine();
+  // shared_images(), or "" after skipping the test (failing it under
+  // CI=true) and setting skipped_; `tests` names them in the message.
+  fs::path require_shared_images(const std::string& tests);
 
   fs::path root_;
   bool skipped_ = false;
