@@ -123,6 +123,7 @@ fs::path busybox_rootfs_tar() {
   static fs::path tar;
   std::call_once(once, [] {
     fs::path dir = fs::temp_directory_path() / ("mini-bbrootfs-" + std::to_string(getpid()));
+    fs::remove_all(dir);  // left by a killed run whose PID this one reuses
     fs::path rootfs = dir / "rootfs";
     for (const char* sub : {"bin", "etc", "tmp", "root", "proc", "sys", "dev", "usr/bin", "sbin"})
       fs::create_directories(rootfs / sub);
