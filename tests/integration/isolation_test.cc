@@ -46,6 +46,7 @@ TEST_F(IsolationTest, DefaultsMatchDocker) {
   EXPECT_EQ(v["cap_bnd"], "00000000a80425fb");
   EXPECT_EQ(v["seccomp"], "2");
   EXPECT_EQ(v["keyctl"], "Operation not permitted");
+  EXPECT_EQ(v["io_uring_setup"], "Operation not permitted") << "Docker blocks io_uring since v25";
   // Masked: empty where the kernel has them (kcore needs CONFIG_PROC_KCORE).
   if (fs::exists("/proc/kcore")) {
     EXPECT_EQ(v["kcore_bytes"], "0") << "/proc/kcore is masked";
@@ -72,7 +73,14 @@ TEST_F(IsolationTest, CapabilityFlags) {
   auto privileged = probe({"--privileged"});
   EXPECT_EQ(privileged["seccomp"], "0");
   EXPECT_NE(privileged["cap_eff"], "00000000a80425fb");
-  EXPECT_EQ(probe({"--security-opt", "seccomp=unconfined"})["seccomp"], "0");
+  auto unconfined = probe({"--security-opt", "seccomp=unconfined"});
+  EXPECT_EQ(unconfined["seccomp"], "0");
+  // Proves the default's refusal comes from the profile, not the kernel.
+  std::string io_uring_disabled;
+  std::ifstream("/proc/sys/kernel/io_uring_disabled") >> io_uring_disabled;
+  if (io_uring_disabled == "0") {
+    EXPECT_EQ(unconfined["io_uring_setup"], "ok");
+  }
   EXPECT_EQ(probe({"--security-opt", "no-new-privileges"})["no_new_privs"], "1");
 }
 
