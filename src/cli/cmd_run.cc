@@ -63,7 +63,11 @@ std::vector<std::string> read_env_files(const std::vector<std::string>& paths) {
     std::ifstream in(path);
     if (!in) throw Error("open env file " + path + ": " + std::strerror(errno));
     std::string line;
-    while (std::getline(in, line)) {
+    for (size_t number = 1; std::getline(in, line); ++number) {
+      // A NUL would silently cut the value where the kernel reads envp.
+      if (line.find('\0') != std::string::npos)
+        throw Error("env file " + path + " line " + std::to_string(number) +
+                    ": contains a NUL byte; environment values cannot hold one");
       auto first = line.find_first_not_of(" \t");
       if (first == std::string::npos || line[first] == '#') continue;
       lines.push_back(line.substr(first));
@@ -180,6 +184,7 @@ class ContainerGuard {
     }
   }
   void release() { remove_ = false; }
+  void remove_on_exit(bool remove) { remove_ = remove; }
 
  private:
   Context& ctx_;
@@ -281,8 +286,9 @@ int run(const GlobalOptions& global, RunCommandOptions& options) {
   container.network_mode = network_mode;
   container.ports = options.publish;
   ctx.containers().create(container);
-  // Until the container is handed over, a failure removes what was created.
-  ContainerGuard guard(ctx, container.id, options.remove);
+  // Until its files are written, a failure (a full disk) removes what was
+  // created; from then on it is a container, kept unless --rm.
+  ContainerGuard guard(ctx, container.id, true);
 
   // An --rm container's files go with it: no fsync on the start path.
   const bool durable = !options.remove;
@@ -292,6 +298,7 @@ int run(const GlobalOptions& global, RunCommandOptions& options) {
     throw_errno("chown " + (dir / "hostname").string());
   // hosts and resolv.conf are written by every start (attach_network), as
   // they follow the host's resolvers and the network's members.
+  guard.remove_on_exit(options.remove);
 
   if (options.detach) {
     // The monitor owns the container now, --rm included.

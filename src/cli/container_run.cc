@@ -56,13 +56,23 @@ runtime::RunResult run_created_container(Context& ctx, const std::string& id, co
   auto record = ctx.containers().load(id);
   if (!record) throw Error("no such container: " + id);
   std::filesystem::path dir = ctx.containers().dir(id);
-  auto record_failure = [&](int exit_code) {
-    ctx.containers().update(id, [&](store::ContainerRecord& r) {
-      r.status = "exited";
-      r.pid = 0;
-      r.exit_code = exit_code;
-      r.finished = store::now_rfc3339();
-    });
+  // The slot first: it cannot fail on a full disk, and state.json can. A
+  // state.json left saying running is corrected from the slot on load.
+  auto record_exit = [&](int exit_code, bool oom_killed) {
+    store::ExitRecord exit{exit_code, oom_killed, store::now_rfc3339()};
+    try {
+      ctx.containers().record_exit(id, exit);
+      ctx.containers().update(id, [&](store::ContainerRecord& r) {
+        r.status = "exited";
+        r.pid = 0;
+        r.exit_code = exit.exit_code;
+        r.oom_killed = exit.oom_killed;
+        r.finished = exit.finished;
+      });
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "mini: warning: recording the exit of container %s: %s\n", id.substr(0, 12).c_str(),
+                   e.what());
+    }
   };
   try {
     runtime::Spec spec = runtime::load_spec(dir / "config.json");
@@ -79,6 +89,7 @@ runtime::RunResult run_created_container(Context& ctx, const std::string& id, co
     options.before_start = [&network](pid_t pid) { network.connect(pid); };
     options.on_started = [&](pid_t pid) {
       uint64_t start_time = process_start_time(pid);
+      ctx.containers().clear_exit(id);
       ctx.containers().update(id, [&](store::ContainerRecord& r) {
         r.status = "running";
         r.pid = pid;
@@ -94,19 +105,13 @@ runtime::RunResult run_created_container(Context& ctx, const std::string& id, co
     // Compiled once per profile, then read back: saves milliseconds a start.
     runtime::set_seccomp_cache_dir(ctx.layout().root / "cache" / "seccomp");
     runtime::RunResult result = runtime::run_container(spec, options);
-    ctx.containers().update(id, [&](store::ContainerRecord& r) {
-      r.status = "exited";
-      r.pid = 0;
-      r.exit_code = result.exit_code;
-      r.oom_killed = result.oom_killed;
-      r.finished = store::now_rfc3339();
-    });
+    record_exit(result.exit_code, result.oom_killed);
     return result;
   } catch (const runtime::ExecError& e) {
-    record_failure(e.exit_code);
+    record_exit(e.exit_code, false);
     throw;
   } catch (const std::exception&) {
-    record_failure(runtime::kExitRuntimeFailure);
+    record_exit(runtime::kExitRuntimeFailure, false);
     throw;
   }
 }

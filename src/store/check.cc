@@ -136,6 +136,7 @@ class Checker {
   void check_images();
   void check_containers();
   void check_container(const std::string& id);
+  void check_stray_temporaries(const std::string& id, const fs::path& dir, const std::string& shown);
   void release_container(const std::string& id, const fs::path& dir);
 
   const Layout& layout_;
@@ -258,6 +259,17 @@ void Checker::check_containers() {
   }
 }
 
+// write_file_atomic's temporaries outlive a kill or a full disk; saves run
+// under the container's lock, so holding it tells debris from a save.
+void Checker::check_stray_temporaries(const std::string& id, const fs::path& dir, const std::string& shown) {
+  fsutil::FileLock lock(layout_.locks() / ("container-" + id + ".lock"));
+  for (const auto& name : names_in(dir)) {
+    // config.json and hostname are written outside that lock, at creation.
+    if (name.find(".tmp-") == std::string::npos || changed_recently(dir / name)) continue;
+    problem(shown + " has a half-written file " + name, "removed", [&] { remove_tree(dir / name); });
+  }
+}
+
 // Unmounts what is mounted below a dead container's directory and removes
 // its cgroups; its files stay.
 void Checker::release_container(const std::string& id, const fs::path& dir) {
@@ -276,15 +288,20 @@ void Checker::check_container(const std::string& id) {
     // Creation writes the directory and state.json under this lock.
     fsutil::FileLock lock(layout_.locks() / "containers.lock");
     struct stat st {};
-    if (::stat((dir / "state.json").c_str(), &st) != 0 || !(record = containers.load(id))) {
-      if (changed_recently(dir)) return;
-      problem(shown + " has no readable state.json (its creation was interrupted)", "removed", [&] {
+    // Creation makes the directory and state.json under the lock we hold,
+    // so a directory without one is debris however young it is; only a
+    // torn state.json may still be a save in flight.
+    const bool has_state = ::stat((dir / "state.json").c_str(), &st) == 0;
+    if (!has_state || !(record = containers.load(id))) {
+      if (has_state && changed_recently(dir / "state.json")) return;
+      problem(shown + " has no readable state.json (its creation was interrupted, perhaps by a full disk)", "removed", [&] {
         release_container(id, dir);
         remove_tree(dir);
       });
       return;
     }
   }
+  check_stray_temporaries(id, dir, shown);
   if (changed_recently(dir / "state.json")) return;  // starting or stopping right now
   const bool alive = options_.probe.alive && options_.probe.alive(*record);
   if (alive) return;

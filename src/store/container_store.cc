@@ -1,6 +1,11 @@
 #include "store/container_store.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <chrono>
+#include <cstdio>
 #include <ctime>
 
 #include "common/error.h"
@@ -67,6 +72,32 @@ void from_json(const nlohmann::json& j, ContainerRecord& r) {
   r.ports = j.value("ports", std::vector<std::string>{});
 }
 
+namespace {
+
+// "<exit code> <oom 0|1> <finished>" padded with spaces; all spaces is empty.
+constexpr size_t kExitSlotSize = 128;
+constexpr const char* kExitSlotName = "exit-status";
+
+std::string exit_slot_text(const std::optional<ExitRecord>& exit) {
+  std::string text;
+  if (exit) text = std::to_string(exit->exit_code) + " " + (exit->oom_killed ? "1 " : "0 ") + exit->finished;
+  if (text.size() > kExitSlotSize - 1) text.resize(kExitSlotSize - 1);
+  text.resize(kExitSlotSize - 1, ' ');
+  return text + "\n";
+}
+
+void overwrite_slot(const fs::path& path, const std::string& text, bool durable) {
+  // No O_CREAT, no O_TRUNC: the bytes exist since create(), and rewriting
+  // them needs no new block.
+  fsutil::UniqueFd fd(::open(path.c_str(), O_WRONLY | O_NOFOLLOW | O_CLOEXEC));
+  if (!fd) throw_errno("open " + path.string());
+  if (::pwrite(fd.get(), text.data(), text.size(), 0) != static_cast<ssize_t>(text.size()))
+    throw_errno("write " + path.string());
+  if (durable && ::fdatasync(fd.get()) != 0) throw_errno("sync " + path.string());
+}
+
+}  // namespace
+
 ContainerStore::ContainerStore(Layout layout) : layout_(std::move(layout)) {}
 
 void ContainerStore::create(const ContainerRecord& record) {
@@ -77,7 +108,50 @@ void ContainerStore::create(const ContainerRecord& record) {
                   "; remove that container or choose another name");
   }
   fs::create_directory(dir(record.id));
-  save(record);
+  try {
+    fsutil::write_file_atomic(dir(record.id) / kExitSlotName, exit_slot_text(std::nullopt), 0644, !record.auto_remove);
+    save(record);
+  } catch (...) {
+    // Nothing half-made stays behind: no state.json means no container.
+    std::error_code ignored;
+    fs::remove_all(dir(record.id), ignored);
+    throw;
+  }
+}
+
+// The slot outranks a state.json that could not be rewritten after the exit.
+void ContainerStore::apply_recorded_exit(ContainerRecord& record) const {
+  if (record.status != "running") return;
+  auto exit = recorded_exit(record.id);
+  if (!exit) return;
+  record.status = "exited";
+  record.pid = 0;
+  record.exit_code = exit->exit_code;
+  record.oom_killed = exit->oom_killed;
+  record.finished = exit->finished;
+}
+
+void ContainerStore::record_exit(const std::string& id, const ExitRecord& exit) {
+  overwrite_slot(dir(id) / kExitSlotName, exit_slot_text(exit), true);
+}
+
+void ContainerStore::clear_exit(const std::string& id) {
+  overwrite_slot(dir(id) / kExitSlotName, exit_slot_text(std::nullopt), false);
+}
+
+std::optional<ExitRecord> ContainerStore::recorded_exit(const std::string& id) const {
+  fsutil::UniqueFd fd(::open((dir(id) / kExitSlotName).c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
+  if (!fd) return std::nullopt;  // a container from before the slot existed
+  char buf[kExitSlotSize + 1] = {};
+  ssize_t n = ::pread(fd.get(), buf, kExitSlotSize, 0);
+  if (n <= 0) return std::nullopt;
+  ExitRecord exit;
+  int oom = 0;
+  char finished[kExitSlotSize] = {};
+  if (std::sscanf(buf, "%d %d %127s", &exit.exit_code, &oom, finished) != 3) return std::nullopt;
+  exit.oom_killed = oom != 0;
+  exit.finished = finished;
+  return exit;
 }
 
 void ContainerStore::save(const ContainerRecord& record) {
@@ -92,7 +166,9 @@ std::optional<ContainerRecord> ContainerStore::load(const std::string& id) const
   fs::path state = dir(id) / "state.json";
   if (!fs::exists(state)) return std::nullopt;
   try {
-    return nlohmann::json::parse(fsutil::read_file(state)).get<ContainerRecord>();
+    auto record = nlohmann::json::parse(fsutil::read_file(state)).get<ContainerRecord>();
+    apply_recorded_exit(record);
+    return record;
   } catch (const nlohmann::json::exception& e) {
     throw Error("container " + id + ": state.json is damaged (" + e.what() + "); remove it with mini rm -f " + id);
   }
@@ -116,6 +192,7 @@ std::vector<ContainerRecord> ContainerStore::list() const {
     if (!fs::exists(state)) continue;  // being created or removed
     try {
       records.push_back(nlohmann::json::parse(fsutil::read_file(state)).get<ContainerRecord>());
+      apply_recorded_exit(records.back());
     } catch (const std::exception&) {
       continue;  // a torn or foreign file is not a container
     }

@@ -44,6 +44,15 @@ struct ContainerRecord {
   std::vector<std::string> ports;  // as given to -p
 };
 
+// How a container's last run ended, kept apart from state.json in a slot
+// allocated when the container is created: recording it overwrites bytes
+// the filesystem already holds, so a full disk cannot lose an exit status.
+struct ExitRecord {
+  int exit_code = 0;
+  bool oom_killed = false;
+  std::string finished;  // RFC 3339
+};
+
 void to_json(nlohmann::json& j, const ContainerRecord& r);
 void from_json(const nlohmann::json& j, ContainerRecord& r);
 
@@ -52,9 +61,15 @@ class ContainerStore {
   explicit ContainerStore(Layout layout);
 
   fs::path dir(const std::string& id) const { return layout_.containers() / id; }
-  // Creates the directory and state.json. Throws mini::Error when the name
-  // is taken, naming the container that holds it.
+  // Creates the directory, the exit slot and state.json; on any failure (a
+  // full disk) removes what it made. Throws mini::Error when the name is
+  // taken, naming the container that holds it.
   void create(const ContainerRecord& record);
+  // The exit slot: written in place, so these work on a full disk. A start
+  // clears it; load() lets it override a state.json still saying running.
+  void record_exit(const std::string& id, const ExitRecord& exit);
+  void clear_exit(const std::string& id);
+  std::optional<ExitRecord> recorded_exit(const std::string& id) const;
   void save(const ContainerRecord& record);
   // Re-reads the record and saves what `change` makes of it, under the
   // container's lock, so the monitor and mini stop/rm never lose an update.
@@ -67,6 +82,7 @@ class ContainerStore {
   void remove(const std::string& id);
 
  private:
+  void apply_recorded_exit(ContainerRecord& record) const;
   Layout layout_;
 };
 

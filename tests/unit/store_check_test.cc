@@ -230,5 +230,68 @@ TEST_F(StoreCheck, DeadContainersAreReleased) {
   EXPECT_EQ(removed_cgroups_.size(), 4u);
 }
 
+TEST_F(StoreCheck, YoungDebrisOfAnInterruptedCreateIsRemoved) {
+  // A full disk stops creation between the directory and state.json; the
+  // check that follows at once must not take it for a container starting.
+  const fs::path debris = layout_.containers() / (std::string(63, 'b') + "1");
+  fs::create_directories(debris / "rootfs");
+  ContainerStore containers(layout_);
+  ContainerRecord record;
+  record.id = std::string(63, 'b') + "2";
+  record.name = "exited";
+  record.status = "exited";
+  containers.create(record);
+  const fs::path torn = layout_.containers() / record.id / "state.json.tmp-0a1b2c";
+  std::ofstream(torn) << "{\"id\":";
+  age(torn);
+  age(layout_.containers() / record.id / "state.json");
+
+  CheckReport found = check(false);
+  std::string text = all(found);
+  EXPECT_EQ(found.problems.size(), 2u) << text;
+  EXPECT_THAT(text, HasSubstr("has no readable state.json"));
+  EXPECT_THAT(text, HasSubstr("half-written file state.json.tmp-0a1b2c"));
+  CheckReport repaired = check(true);
+  EXPECT_TRUE(repaired.clean()) << all(repaired);
+  EXPECT_FALSE(fs::exists(debris));
+  EXPECT_FALSE(fs::exists(torn));
+  EXPECT_TRUE(containers.load(record.id)) << "the container itself stays";
+  EXPECT_TRUE(check(false).problems.empty());
+}
+
+TEST(ContainerExitSlot, OutranksAStateJsonThatCouldNotBeRewritten) {
+  char tmpl[] = "/tmp/mini-exit-XXXXXX";
+  Layout layout;
+  layout.root = ::mkdtemp(tmpl);
+  layout.create();
+  ContainerStore containers(layout);
+  ContainerRecord record;
+  record.id = std::string(64, 'c');
+  record.name = "full-disk";
+  containers.create(record);
+  EXPECT_FALSE(containers.recorded_exit(record.id));
+  containers.update(record.id, [](ContainerRecord& r) {
+    r.status = "running";
+    r.pid = 4242;
+  });
+  // What a full disk leaves: the slot written, state.json still running.
+  containers.record_exit(record.id, ExitRecord{3, true, "2026-12-02T00:00:00.000000000Z"});
+  auto loaded = containers.load(record.id);
+  ASSERT_TRUE(loaded);
+  EXPECT_EQ(loaded->status, "exited");
+  EXPECT_EQ(loaded->exit_code, 3);
+  EXPECT_TRUE(loaded->oom_killed);
+  EXPECT_EQ(loaded->finished, "2026-12-02T00:00:00.000000000Z");
+  ASSERT_EQ(containers.list().size(), 1u);
+  EXPECT_EQ(containers.list()[0].exit_code, 3);
+  // The slot is rewritten in place: its size never changes.
+  EXPECT_EQ(fs::file_size(containers.dir(record.id) / "exit-status"), 128u);
+  // A new start clears it, and a running record stays running.
+  containers.clear_exit(record.id);
+  containers.update(record.id, [](ContainerRecord& r) { r.status = "running"; });
+  EXPECT_EQ(containers.load(record.id)->status, "running");
+  remove_tree(layout.root);
+}
+
 }  // namespace
 }  // namespace mini::store
