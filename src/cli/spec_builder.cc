@@ -11,9 +11,13 @@ namespace {
 
 using nlohmann::json;
 
+// The config was type-checked when the image was loaded
+// (store::validate_image_config); a lone string is a one-element list, as
+// Docker's strslice reads it.
 std::vector<std::string> string_list(const json& config, const char* key) {
   auto it = config.find(key);
   if (it == config.end() || it->is_null()) return {};
+  if (it->is_string()) return {it->get<std::string>()};
   return it->get<std::vector<std::string>>();
 }
 

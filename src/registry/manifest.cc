@@ -7,6 +7,7 @@
 
 #include "common/error.h"
 #include "store/digest.h"
+#include "store/image_config.h"
 
 namespace mini::registry {
 
@@ -199,7 +200,7 @@ ImageManifest parse_image_manifest(const nlohmann::json& manifest) {
 }
 
 ImageConfigInfo parse_image_config(const nlohmann::json& config, size_t layer_count) {
-  if (!config.is_object()) throw Error("the image config is not a JSON object");
+  store::validate_image_config(config);
   ImageConfigInfo info;
   info.platform =
       normalize_platform({string_field(config, "os"), string_field(config, "architecture"), string_field(config, "variant")});

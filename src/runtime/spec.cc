@@ -50,6 +50,22 @@ const json& object_at(const json& parent, const char* key, const std::string& fi
   return *it;
 }
 
+// Every string reaches the kernel as a C string, where a NUL would end it
+// early: "/data\0/../etc" is not the path it claims to be.
+void refuse_nul_strings(const json& value, const std::string& field, int depth = 0) {
+  if (depth > 64) bad(field, "is nested too deeply");
+  if (value.is_string()) {
+    if (value.get_ref<const std::string&>().find('\0') != std::string::npos) bad(field, "contains a NUL byte");
+  } else if (value.is_array()) {
+    for (size_t i = 0; i < value.size(); ++i) refuse_nul_strings(value[i], field + "[" + std::to_string(i) + "]", depth + 1);
+  } else if (value.is_object()) {
+    for (const auto& [key, item] : value.items()) {
+      if (key.find('\0') != std::string::npos) bad(field.empty() ? "a key" : field + " key", "contains a NUL byte");
+      refuse_nul_strings(item, field.empty() ? key : field + "." + key, depth + 1);
+    }
+  }
+}
+
 Process parse_process(const json& doc) {
   const json& p = object_at(doc, "process", "");
   if (p.empty()) bad("process", "is required");
@@ -131,6 +147,7 @@ bool Spec::has_namespace(const std::string& type) const {
 
 Spec parse_spec(const json& doc) {
   if (!doc.is_object()) bad("document", "must be a JSON object");
+  refuse_nul_strings(doc, "");
   Spec spec;
   spec.oci_version = string(doc, "ociVersion", "");
   if (spec.oci_version.empty()) bad("ociVersion", "is required");

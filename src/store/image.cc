@@ -2,6 +2,7 @@
 
 #include "common/error.h"
 #include "store/digest.h"
+#include "store/image_config.h"
 
 namespace mini::store {
 
@@ -57,6 +58,11 @@ Image image_from_documents(const std::string& manifest_digest, nlohmann::json ma
   if (!is_valid_digest(image.config_digest)) throw malformed("the config digest is not a sha256 digest");
   if (auto size = config_ref.find("size"); size != config_ref.end() && !size->is_number_unsigned())
     throw malformed("the config size is not a byte count");
+  try {
+    validate_image_config(image.config);
+  } catch (const Error& e) {
+    throw Error("image " + manifest_digest + ": " + e.what());
+  }
   auto rootfs = image.config.find("rootfs");
   if (rootfs == image.config.end() || !rootfs->is_object() || !rootfs->contains("diff_ids") ||
       !(*rootfs)["diff_ids"].is_array())

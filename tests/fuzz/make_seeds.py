@@ -134,4 +134,23 @@ sparse_map = b"1\n%d\n16\n" % (4096 - 16)
 write("unpack", "sparse.tar", tar_bytes([entry("GNUSparseFile.0/sparse", data=sparse_map + b"\0" * (512 - len(
     sparse_map)) + b"S" * 16, pax={"GNU.sparse.major": "1", "GNU.sparse.minor": "0", "GNU.sparse.name": "sparse",
                                     "GNU.sparse.realsize": "4096"})]))
+
+# ---- image_config: real configs, and the fields a hostile image gets wrong ----
+for layout in ["busybox-1.38.0-musl-amd64", "busybox-1.38.0-glibc-amd64"]:
+    index = json.load(open(os.path.join(IMAGES, layout, "index.json")))
+    manifest = blob(layout, index["manifests"][0]["digest"])
+    write("image_config", layout, blob(layout, json.loads(manifest)["config"]["digest"]))
+rootfs = {"type": "layers", "diff_ids": ["sha256:" + "a" * 64]}
+for name, config in {
+        "full": {"architecture": "amd64", "os": "linux", "rootfs": rootfs, "config": {
+            "User": "1000:1000", "Env": ["PATH=/bin", "A=b"], "Entrypoint": ["/bin/sh", "-c"], "Cmd": ["echo hi"],
+            "WorkingDir": "/w", "Labels": {"k": "v"}, "Volumes": {"/data": {}}, "ExposedPorts": {"80/tcp": {}},
+            "StopSignal": "SIGTERM", "Healthcheck": {"Test": ["CMD", "true"], "Interval": 1000000000, "Retries": 3},
+            "Shell": ["/bin/sh", "-c"], "OnBuild": None, "ArgsEscaped": True}},
+        "env-number": {"rootfs": rootfs, "config": {"Env": [42]}},
+        "entrypoint-string": {"rootfs": rootfs, "config": {"Entrypoint": "/bin/sh"}},
+        "nul": {"rootfs": rootfs, "config": {"Env": ["A=\u0000"], "WorkingDir": "/x\u0000y"}},
+        "labels-object": {"rootfs": rootfs, "config": {"Labels": {"k": {"v": 1}}}},
+        "container-config": {"rootfs": rootfs, "config": None, "container_config": {"Cmd": [1]}}}.items():
+    write("image_config", name, json.dumps(config))
 print("seeds written to", OUT)

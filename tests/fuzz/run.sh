@@ -11,7 +11,7 @@ src=$(cd "$(dirname "$0")/../.." && pwd)
 seconds=${1:-600}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(reference manifest www_authenticate docker_config unpack)
+[ ${#targets[@]} -gt 0 ] || targets=(reference manifest www_authenticate docker_config unpack image_config)
 build=${MINI_FUZZ_BUILD:-$src/build-fuzz}
 work=${MINI_FUZZ_WORK:-$build/work}
 

@@ -9,7 +9,7 @@ set -uo pipefail
 src=$(cd "$(dirname "$0")/../.." && pwd)
 build=${1:?usage: smoke.sh BUILD_DIR [SECONDS_PER_TARGET]}
 seconds=${2:-8}
-targets=(reference manifest www_authenticate docker_config unpack)
+targets=(reference manifest www_authenticate docker_config unpack image_config)
 
 "$src/tests/fuzz/build.sh" "$build"
 rc=$?
