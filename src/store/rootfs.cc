@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -41,24 +42,46 @@ void make_dir(const fs::path& dir, mode_t mode) {
   if (::mkdir(dir.c_str(), mode) != 0 && errno != EEXIST) throw_errno("create " + dir.string());
 }
 
+// The short layer names of a rootfs with more layers than mount(2)'s options hold.
+constexpr const char* kShortLayerNames = "l";
+
 size_t page_limit() {
   long page = ::sysconf(_SC_PAGESIZE);
   return static_cast<size_t>(page > 0 ? page : 4096) - 1;
 }
 
-// mount(2) copies at most a page of options. Many layers under a long store
-// path overflow it; relative to their common directory the names are short.
+// overlayfs's OVL_MAX_STACK: the most lower layers one mount takes.
+constexpr size_t kMaxOverlayLayers = 500;
+
+// Why the overlay mount failed, in words a user can act on.
+std::string overlay_failure(int err, size_t layers) {
+  if (err == E2BIG) return "the kernel's overlayfs stacks at most " + std::to_string(kMaxOverlayLayers) +
+                           " layers and this image has " + std::to_string(layers);
+  if (err == ENODEV) return "this kernel has no overlayfs (modprobe overlay)";
+  if (err == EINVAL) return "the store's filesystem can't hold an overlay upper layer (" + std::string(std::strerror(err)) + ")";
+  return std::strerror(err);
+}
+
+// mount(2) copies at most a page of options, which a long store path fills
+// after a dozen layers. As Docker's overlay2 does with its l/ directory,
+// the layers are then named by short symlinks in a directory of the
+// container's, and mounted from there: 128 layers take under a kilobyte.
 int mount_overlay(const RootfsPlan& plan, std::string& options) {
+  if (plan.lower.size() > kMaxOverlayLayers) {
+    errno = E2BIG;
+    return -1;
+  }
   options = plan.overlay_options();
   if (options.size() <= page_limit()) return ::mount("overlay", plan.target.c_str(), "overlay", 0, options.c_str());
-  fs::path common = plan.lower.front().parent_path().parent_path();
+  const fs::path short_names = plan.target.parent_path() / kShortLayerNames;
+  if (fs::exists(short_names)) remove_tree(short_names);
+  make_dir(short_names, 0700);
   std::vector<std::string> relative;
-  for (auto it = plan.lower.rbegin(); it != plan.lower.rend(); ++it) {
-    if (it->parent_path().parent_path() != common) {
-      errno = E2BIG;
-      return -1;
-    }
-    relative.push_back((it->parent_path().filename() / it->filename()).string());
+  for (size_t i = plan.lower.size(); i-- > 0;) {
+    std::string name = std::to_string(i);
+    if (::symlink(plan.lower[i].c_str(), (short_names / name).c_str()) != 0)
+      throw_errno("link layer " + plan.lower[i].string() + " into " + short_names.string());
+    relative.push_back(std::move(name));
   }
   options = options_for(relative, plan.upper, plan.work, plan.volatile_upper);
   if (options.size() > page_limit()) {
@@ -68,7 +91,7 @@ int mount_overlay(const RootfsPlan& plan, std::string& options) {
   int cwd = ::open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (cwd < 0) return -1;
   int rc = -1;
-  if (::chdir(common.c_str()) == 0) {
+  if (::chdir(short_names.c_str()) == 0) {
     rc = ::mount("overlay", plan.target.c_str(), "overlay", 0, options.c_str());
     int err = errno;
     if (::fchdir(cwd) != 0) {
@@ -119,7 +142,15 @@ RootfsPlan plan_rootfs(StorageDriver driver, const std::vector<fs::path>& layers
                        const fs::path& container_dir) {
   RootfsPlan plan;
   plan.driver = driver;
-  plan.lower = layers_bottom_first;
+  // An image may list one layer twice; overlayfs refuses a directory that
+  // appears twice (ELOOP). Only the topmost occurrence counts: every path a
+  // lower copy holds, the upper one holds again, and its whiteouts and
+  // opaque directories hide at least what the lower copy's hid.
+  for (size_t i = 0; i < layers_bottom_first.size(); ++i) {
+    const auto& layer = layers_bottom_first[i];
+    if (std::find(layers_bottom_first.begin() + i + 1, layers_bottom_first.end(), layer) == layers_bottom_first.end())
+      plan.lower.push_back(layer);
+  }
   plan.target = container_dir / "rootfs";
   if (driver == StorageDriver::Overlay) {
     plan.upper = container_dir / "upper";
@@ -140,8 +171,8 @@ StorageDriver mount_rootfs(RootfsPlan& plan) {
       plan.volatile_upper = false;
       if (mount_overlay(plan, options) == 0) return StorageDriver::Overlay;
     }
-    std::fprintf(stderr, "mini: overlay mount failed (%s); using a copy of the image instead (--storage-driver copy)\n",
-                 std::strerror(errno));
+    std::fprintf(stderr, "mini: overlay mount failed: %s; using a copy of the image instead (--storage-driver copy)\n",
+                 overlay_failure(errno, plan.lower.size()).c_str());
     remove_tree(plan.upper);
     remove_tree(plan.work);
   }
@@ -168,6 +199,8 @@ void unmount_rootfs(const RootfsPlan& plan) {
   // remove_tree refuses to cross into anything still mounted below.
   for (const fs::path& dir : {plan.target, plan.upper, plan.work})
     if (!dir.empty()) remove_tree(dir);
+  if (!plan.target.empty() && fs::exists(plan.target.parent_path() / kShortLayerNames))
+    remove_tree(plan.target.parent_path() / kShortLayerNames);
   std::error_code ignored;
   if (!plan.target.empty()) fs::remove(plan.target.parent_path() / "rootfs.copied", ignored);
 }
