@@ -2,13 +2,15 @@
 """Writes an OCI image layout whose layers the caller describes, for tests
 of how mini stacks layers (many, repeated, whiteouts).
 
-    make_layered_image.py BASE_TAR OUT_DIR SPEC_JSON
+    make_layered_image.py BASE_TAR OUT_DIR SPEC_JSON [CONFIG_JSON]
 
 SPEC_JSON is a list, bottom layer first. Each entry is one of
   "base"                        the rootfs tarball BASE_TAR
   {"files": {"path": "text"},   a layer adding files
    "whiteouts": ["path"]}       and deleting lower ones (.wh. entries)
   {"same_as": N}                the very blob of entry N again
+CONFIG_JSON, when given, is the image config's "config" object (Cmd, Env...),
+written as given: hostile ones included.
 """
 import gzip
 import hashlib
@@ -51,6 +53,7 @@ def layer_tar(entry):
 
 def main():
     base_tar, out, spec = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
+    container_config = json.loads(sys.argv[4]) if len(sys.argv) > 4 else {"Cmd": ["/bin/sh"]}
     blobs = os.path.join(out, "blobs", "sha256")
     os.makedirs(blobs, exist_ok=True)
 
@@ -71,7 +74,7 @@ def main():
         layers.append({"mediaType": "application/vnd.oci.image.layer.v1.tar+gzip", "digest": put(packed),
                        "size": len(packed)})
         diff_ids.append(sha(raw))
-    config = json.dumps({"architecture": "amd64", "os": "linux", "config": {"Cmd": ["/bin/sh"]},
+    config = json.dumps({"architecture": "amd64", "os": "linux", "config": container_config,
                          "rootfs": {"type": "layers", "diff_ids": diff_ids}}).encode()
     manifest = json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
                            "config": {"mediaType": "application/vnd.oci.image.config.v1+json",

@@ -42,15 +42,18 @@ class LayersTest : public MiniTest {
   // Builds the layout described by `spec`, serves it and pulls it; returns
   // the image's name.
   std::string pull(const json& spec) {
-    fs::path layout = work_ / ("layout" + std::to_string(++layouts_));
-    Result made = run_process({"python3", std::string(MINI_SOURCE_DIR) + "/tests/corpus/make_layered_image.py",
-                               busybox_rootfs_tar().string(), layout.string(), spec.dump()});
-    EXPECT_EQ(made.exit_code, 0) << made.err;
-    registry_ = std::make_unique<FakeRegistry>(layout, "test/layers", "v1");
-    std::string name = registry_->host() + "/test/layers:v1";
+    std::string name = serve(spec);
     Result pulled = mini_env({"pull", name});
     EXPECT_EQ(pulled.exit_code, 0) << pulled.err;
     return name;
+  }
+  std::string serve(const json& spec, const json& config = {{"Cmd", {"/bin/sh"}}}) {
+    fs::path layout = work_ / ("layout" + std::to_string(++layouts_));
+    Result made = run_process({"python3", std::string(MINI_SOURCE_DIR) + "/tests/corpus/make_layered_image.py",
+                               busybox_rootfs_tar().string(), layout.string(), spec.dump(), config.dump()});
+    EXPECT_EQ(made.exit_code, 0) << made.err;
+    registry_ = std::make_unique<FakeRegistry>(layout, "test/layers", "v1");
+    return registry_->host() + "/test/layers:v1";
   }
 
   // The script's output, and whether the rootfs was an overlay.
@@ -106,6 +109,31 @@ TEST_F(LayersTest, RepeatedLayersMountWithoutELOOP) {
   r = mini_env({"run", "--rm", "--network", "none", "--storage-driver", "copy", image, "cat", "/x/y"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out, "y");
+  expect_store_clean();
+}
+
+// Not layers but the document beside them: a config whose fields have the
+// wrong type or hide a NUL is refused at pull, naming the field, and
+// nothing of the image stays.
+TEST_F(LayersTest, HostileImageConfigIsRefusedNamingTheField) {
+  if (skipped_) return;
+  const std::vector<std::pair<json, std::string>> cases = {
+      {{{"Env", {"PATH=/bin", 42}}}, "config.Env[1]: expected a string, got a number"},
+      {{{"WorkingDir", std::string("/tmp\0/../etc", 13)}}, "config.WorkingDir: contains a NUL byte"},
+      {{{"Cmd", {"sh", {{"x", 1}}}}}, "config.Cmd[1]: expected a string, got an object"},
+      {{{"Labels", {{"a", true}}}}, "config.Labels[\"a\"]: expected a string"},
+  };
+  for (const auto& [config, message] : cases) {
+    std::string name = serve(json::array({"base"}), config);
+    Result r = mini_env({"pull", name});
+    EXPECT_NE(r.exit_code, 0) << config.dump();
+    EXPECT_THAT(r.err, HasSubstr(message));
+    EXPECT_EQ(lines_of(r.err).size(), 1u) << r.err;
+    Result run = mini_env({"run", "--rm", name, "true"});
+    EXPECT_EQ(run.exit_code, 125);
+    EXPECT_THAT(run.err, HasSubstr(message));
+    EXPECT_THAT(mini_env({"images"}).out, Not(HasSubstr("test/layers")));
+  }
   expect_store_clean();
 }
 
