@@ -65,8 +65,8 @@ int exec(const GlobalOptions& global, const ExecOptions& options) {
   if (!options.user.empty()) {
     // Read through the container's own root, never following its symlinks out of it.
     std::filesystem::path root = "/proc/" + std::to_string(record->pid) + "/root";
-    ResolvedUser user =
-        resolve_user(options.user, read_from_layers({root}, "etc/passwd"), read_from_layers({root}, "etc/group"));
+    UserFiles files = user_files_from_root(root);
+    ResolvedUser user = resolve_user(options.user, files.passwd, files.group);
     process.uid = user.uid;
     process.gid = user.gid;
     process.additional_gids.assign(user.additional_gids.begin(), user.additional_gids.end());

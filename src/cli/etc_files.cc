@@ -1,15 +1,11 @@
 #include "cli/etc_files.h"
 
-#include <fcntl.h>
-#include <linux/openat2.h>
-#include <sys/stat.h>
-#include <sys/syscall.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <sstream>
 
-#include "common/fs_util.h"
+#include "cli/names.h"
+#include "common/contained_file.h"
+#include "store/layer_view.h"
 
 namespace mini::cli {
 
@@ -21,11 +17,14 @@ std::string hosts_file(const std::string& hostname, const std::vector<HostsEntry
       "ff00::0\tip6-mcastprefix\n"
       "ff02::1\tip6-allnodes\n"
       "ff02::2\tip6-allrouters\n";
-  if (network.empty() && !hostname.empty()) out += "127.0.1.1\t" + hostname + "\n";
+  // A name that could end the line or start a comment never gets in, from
+  // whatever record it came: the file is shared with every peer.
+  auto fits = [](const std::string& name) { return is_valid_container_name(name) || is_valid_hostname(name); };
+  if (network.empty() && fits(hostname)) out += "127.0.1.1\t" + hostname + "\n";
   for (const auto& entry : network) {
     std::vector<std::string> names;
     for (const auto& name : entry.names)
-      if (!name.empty() && std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
+      if (fits(name) && std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
     if (names.empty()) continue;
     out += entry.address;
     for (size_t i = 0; i < names.size(); ++i) out += (i ? " " : "\t") + names[i];
@@ -53,26 +52,30 @@ std::string container_resolv_conf(const std::string& host_resolv_conf) {
   return out;
 }
 
-std::string read_from_layers(const std::vector<std::filesystem::path>& layers_bottom_first, const std::string& path) {
-  for (auto layer = layers_bottom_first.rbegin(); layer != layers_bottom_first.rend(); ++layer) {
-    fsutil::UniqueFd root(::open(layer->c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
-    if (!root) continue;
-    open_how how{};
-    how.flags = O_RDONLY | O_CLOEXEC | O_NOFOLLOW;
-    how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
-    fsutil::UniqueFd fd(static_cast<int>(::syscall(SYS_openat2, root.get(), path.c_str(), &how, sizeof how)));
-    if (!fd) continue;
-    struct stat st{};
-    if (::fstat(fd.get(), &st) != 0) continue;
-    if (S_ISCHR(st.st_mode)) return "";  // overlay whiteout: deleted in this layer
-    if (!S_ISREG(st.st_mode) || st.st_size > (4 << 20)) return "";
-    std::string content;
-    char buf[65536];
-    ssize_t n;
-    while ((n = ::read(fd.get(), buf, sizeof buf)) > 0) content.append(buf, static_cast<size_t>(n));
-    return content;
-  }
-  return "";
+namespace {
+
+// Docker images' passwd and group files are a few KiB; big directories
+// belong in NSS, which a container's runtime never consults.
+constexpr size_t kMaxUserFileBytes = 4 << 20;
+
+ContainedRead user_file(const std::string& whose, const char* name) {
+  return {whose + " /etc/" + name, kMaxUserFileBytes, true};
+}
+
+}  // namespace
+
+UserFiles user_files_from_layers(const std::vector<std::filesystem::path>& layers_bottom_first) {
+  UserFiles files;
+  files.passwd = store::read_layered_file(layers_bottom_first, "etc/passwd", user_file("the image's", "passwd")).value_or("");
+  files.group = store::read_layered_file(layers_bottom_first, "etc/group", user_file("the image's", "group")).value_or("");
+  return files;
+}
+
+UserFiles user_files_from_root(const std::filesystem::path& root) {
+  UserFiles files;
+  files.passwd = read_contained_file(root, "etc/passwd", user_file("the container's", "passwd")).value_or("");
+  files.group = read_contained_file(root, "etc/group", user_file("the container's", "group")).value_or("");
+  return files;
 }
 
 }  // namespace mini::cli

@@ -13,6 +13,7 @@
 
 #include "cli/etc_files.h"
 #include "cli/net_ruleset.h"
+#include "common/contained_file.h"
 #include "common/error.h"
 #include "common/fs_util.h"
 #include "registry/config.h"
@@ -34,13 +35,13 @@ std::string read_or_empty(const fs::path& path) {
 }
 
 // The peer's file is bind-mounted into its container: only a write into
-// the same inode shows there, a rename would not.
+// the same inode shows there, a rename would not. A file gone (that
+// container's directory removed) or turned into anything but a regular
+// file is skipped; the writer never blocks on it.
 void rewrite_in_place(const std::string& path, const std::string& content) noexcept {
-  fsutil::UniqueFd fd(::open(path.c_str(), O_WRONLY | O_TRUNC | O_NOFOLLOW | O_CLOEXEC));
-  if (!fd) return;  // that container's directory is gone
   try {
-    fsutil::write_all(fd.get(), content);
-  } catch (const Error&) {
+    overwrite_regular_file(path, content);
+  } catch (const std::exception&) {
   }
 }
 
@@ -193,7 +194,8 @@ void write_container_file(const fs::path& path, const std::string& content, cons
   fsutil::write_file_atomic(path, content, 0644, !record.auto_remove);
   // --userns=remap: the container's root owns its /etc files, as before.
   uint32_t id_shift = record.id_shift;
-  if (id_shift && ::chown(path.c_str(), id_shift, id_shift) != 0) throw_errno("chown " + path.string());
+  if (id_shift && ::fchownat(AT_FDCWD, path.c_str(), id_shift, id_shift, AT_SYMLINK_NOFOLLOW) != 0)
+    throw_errno("chown " + path.string());
 }
 
 }  // namespace
