@@ -1,8 +1,7 @@
 #include "cli/user.h"
 
 #include <algorithm>
-
-#include <charconv>
+#include <cstdint>
 #include <sstream>
 
 #include "common/error.h"
@@ -10,6 +9,11 @@
 namespace mini::cli {
 
 namespace {
+
+// runc's range: uid_t -1 means "leave unchanged" to setresuid, so an id of
+// 4294967295 would keep the process root; ids past 2^31-1 are refused.
+constexpr uint64_t kMaxId = 2147483647;
+constexpr const char* kRangeHint = "uids and gids must be in range 0-2147483647";
 
 struct Entry {
   std::vector<std::string> fields;
@@ -31,22 +35,75 @@ std::vector<Entry> parse_colon_file(const std::string& content) {
   return entries;
 }
 
-std::optional<uint32_t> parse_id(const std::string& text) {
-  uint32_t value = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc() || end != text.data() + text.size() || text.empty()) return std::nullopt;
-  return value;
+// What runc's strconv.Atoi accepts: an optional sign and decimal digits.
+// Such a spec is an id, never a name, whatever the image's files say.
+bool is_numeric(const std::string& text) {
+  size_t start = !text.empty() && (text[0] == '+' || text[0] == '-') ? 1 : 0;
+  if (start == text.size()) return false;
+  return std::all_of(text.begin() + static_cast<std::ptrdiff_t>(start), text.end(),
+                     [](char c) { return c >= '0' && c <= '9'; });
 }
 
-// A passwd or group entry whose name (field 0) or id (field 2) matches.
-const Entry* find_entry(const std::vector<Entry>& entries, const std::string& name_or_id, size_t min_fields) {
-  auto id = parse_id(name_or_id);
+// The id `text` names, or nullopt when it is out of range (a sign, or
+// past 2^31-1, however many digits). `text` is_numeric.
+std::optional<uint32_t> id_in_range(const std::string& text) {
+  if (text[0] == '-') return text.find_first_not_of("-0") == std::string::npos ? std::optional<uint32_t>(0) : std::nullopt;
+  uint64_t value = 0;
+  for (char c : text.substr(text[0] == '+' ? 1 : 0)) {
+    value = value * 10 + static_cast<uint64_t>(c - '0');
+    if (value > kMaxId) return std::nullopt;
+  }
+  return static_cast<uint32_t>(value);
+}
+
+// An id the user typed: a number in range, or a one-line refusal.
+uint32_t requested_id(const std::string& text, const std::string& what) {
+  auto id = id_in_range(text);
+  if (!id) throw Error("invalid " + what + " \"" + text + "\": " + kRangeHint);
+  return *id;
+}
+
+// An id field of the image's passwd or group file, for the entry that
+// was asked for: anything but a plain number in range is refused rather
+// than read as 0, as a lenient parser would.
+uint32_t file_id(const Entry& entry, size_t field, const std::string& file) {
+  const std::string& text = entry.fields[field];
+  std::optional<uint32_t> id;
+  if (!text.empty() && text.find_first_not_of("0123456789") == std::string::npos) id = id_in_range(text);
+  if (!id)
+    throw Error("the image's " + file + " gives " + entry.fields[0] + " the id \"" + text + "\"; " + kRangeHint +
+                "; fix the image or pass a numeric -u");
+  return *id;
+}
+
+// The first entry with name `name`, or whose id field equals `id`.
+const Entry* find_by_name(const std::vector<Entry>& entries, const std::string& name, size_t min_fields) {
+  for (const auto& entry : entries)
+    if (entry.fields.size() >= min_fields && entry.fields[0] == name) return &entry;
+  return nullptr;
+}
+
+const Entry* find_by_id(const std::vector<Entry>& entries, uint32_t id, size_t min_fields) {
   for (const auto& entry : entries) {
     if (entry.fields.size() < min_fields) continue;
-    if (entry.fields[0] == name_or_id) return &entry;
-    if (id && parse_id(entry.fields[2]) == id) return &entry;
+    const std::string& text = entry.fields[2];
+    if (text.empty() || text.find_first_not_of("0123456789") != std::string::npos) continue;
+    if (id_in_range(text) == id) return &entry;
   }
   return nullptr;
+}
+
+// A group spec (after ':', or a --group-add value) as a gid: a number is
+// the gid itself, a name is looked up in the image's /etc/group.
+uint32_t group_id(const std::string& spec, const std::vector<Entry>& groups, const std::string& what,
+                  const std::string& not_found_for) {
+  if (is_numeric(spec)) return requested_id(spec, what);
+  if (const Entry* gr = find_by_name(groups, spec, 3)) return file_id(*gr, 2, "/etc/group");
+  throw Error("unable to find group " + spec + not_found_for + ": no matching entries in the image's /etc/group");
+}
+
+void add_unique(std::vector<uint32_t>& gids, uint32_t gid) {
+  if (std::find(gids.begin(), gids.end(), gid) == gids.end()) gids.push_back(gid);
 }
 
 }  // namespace
@@ -59,29 +116,26 @@ ResolvedUser resolve_user(const std::string& spec, const std::string& passwd, co
 
   ResolvedUser user;
   auto users = parse_colon_file(passwd);
-  const Entry* pw = find_entry(users, user_part, 7);
-  if (pw) {
-    user.uid = parse_id(pw->fields[2]).value_or(0);
-    user.gid = parse_id(pw->fields[3]).value_or(0);
-    user.home = pw->fields[5].empty() ? "/" : pw->fields[5];
-  } else if (auto uid = parse_id(user_part)) {
-    user.uid = *uid;
-    user.gid = *uid == 0 ? 0 : *uid;
-    user.home = *uid == 0 ? "/root" : "/";
+  const Entry* pw = nullptr;
+  if (is_numeric(user_part)) {
+    uint32_t uid = requested_id(user_part, "user");
+    pw = find_by_id(users, uid, 7);
+    // No entry: runc's defaults, group 0 and home "/" (root's is /root).
+    user.uid = uid;
+    user.gid = 0;
+    user.home = uid == 0 ? "/root" : "/";
   } else {
-    throw Error("unable to find user " + user_part + ": no matching entries in the image's /etc/passwd");
+    pw = find_by_name(users, user_part, 7);
+    if (!pw) throw Error("unable to find user " + user_part + ": no matching entries in the image's /etc/passwd");
+    user.uid = file_id(*pw, 2, "/etc/passwd");
+  }
+  if (pw) {
+    user.gid = file_id(*pw, 3, "/etc/passwd");
+    user.home = pw->fields[5].empty() ? "/" : pw->fields[5];
   }
 
   auto groups = parse_colon_file(group);
-  if (group_part) {
-    if (const Entry* gr = find_entry(groups, *group_part, 3)) {
-      user.gid = parse_id(gr->fields[2]).value_or(0);
-    } else if (auto gid = parse_id(*group_part)) {
-      user.gid = *gid;
-    } else {
-      throw Error("unable to find group " + *group_part + ": no matching entries in the image's /etc/group");
-    }
-  }
+  if (group_part) user.gid = group_id(*group_part, groups, "group", "");
   // Supplementary groups, as runc sets them: the primary group, then every
   // group that lists the user by name.
   user.additional_gids.push_back(user.gid);
@@ -92,7 +146,7 @@ ResolvedUser resolve_user(const std::string& spec, const std::string& passwd, co
       std::string member;
       while (std::getline(members, member, ',')) {
         if (member != pw->fields[0]) continue;
-        if (auto gid = parse_id(entry.fields[2]); gid && *gid != user.gid) user.additional_gids.push_back(*gid);
+        add_unique(user.additional_gids, file_id(entry, 2, "/etc/group"));
       }
     }
   }
@@ -101,14 +155,7 @@ ResolvedUser resolve_user(const std::string& spec, const std::string& passwd, co
 
 void add_groups(ResolvedUser& user, const std::vector<std::string>& names, const std::string& group) {
   auto groups = parse_colon_file(group);
-  for (const auto& name : names) {
-    std::optional<uint32_t> gid;
-    if (const Entry* gr = find_entry(groups, name, 3)) gid = parse_id(gr->fields[2]);
-    if (!gid) gid = parse_id(name);
-    if (!gid) throw Error("unable to find group " + name + " for --group-add: no matching entries in the image's /etc/group");
-    if (std::find(user.additional_gids.begin(), user.additional_gids.end(), *gid) == user.additional_gids.end())
-      user.additional_gids.push_back(*gid);
-  }
+  for (const auto& name : names) add_unique(user.additional_gids, group_id(name, groups, "--group-add", " for --group-add"));
 }
 
 }  // namespace mini::cli

@@ -1,6 +1,8 @@
 #pragma once
 // Resolves a Docker USER value ("name", "uid", "name:group", "uid:gid")
-// against the image's /etc/passwd and /etc/group.
+// against the image's /etc/passwd and /etc/group, as runc does: a number
+// is an id (looked up only for its home, group and supplementary groups,
+// never as a name), a name is a name, and ids past 2^31-1 are refused.
 #include <optional>
 #include <string>
 #include <vector>
@@ -10,9 +12,12 @@
 namespace mini::cli {
 
 // `passwd` and `group` are file contents (empty when the image has none).
-// Throws mini::Error when a name is not found, as Docker does.
+// A numeric user without a passwd entry gets group 0 and home "/" ("/root"
+// for uid 0). Throws mini::Error when a name is not found, as Docker does,
+// and when an id (asked for, or the found entry's) is out of range.
 ResolvedUser resolve_user(const std::string& spec, const std::string& passwd, const std::string& group);
-// --group-add: names from `group` (the image's /etc/group) or numbers.
+// --group-add: numbers are gids, names come from `group` (the image's
+// /etc/group); the same range rule.
 void add_groups(ResolvedUser& user, const std::vector<std::string>& names, const std::string& group);
 
 }  // namespace mini::cli

@@ -83,12 +83,19 @@ Process parse_process(const json& doc) {
   if (process.cwd == "/proc" || process.cwd.rfind("/proc/", 0) == 0)
     bad("process.cwd " + process.cwd, "is under /proc, which could lead outside the container; choose another directory");
   const json& user = object_at(p, "user", "process");
+  // runc's range: (uid_t)-1 tells setresuid to change nothing, which would
+  // leave the process root.
+  constexpr int64_t kMaxId = 2147483647;
+  for (const char* key : {"uid", "gid"})
+    if (number<int64_t>(user, key, "process.user", 0) > kMaxId)
+      bad(std::string("process.user.") + key, "must be in range 0-2147483647");
   process.uid = number<uid_t>(user, "uid", "process.user", 0);
   process.gid = number<gid_t>(user, "gid", "process.user", 0);
   if (auto it = user.find("additionalGids"); it != user.end() && !it->is_null()) {
     if (!it->is_array()) bad("process.user.additionalGids", "must be an array of integers");
     for (const auto& gid : *it) {
-      if (!gid.is_number_integer() || gid.get<int64_t>() < 0) bad("process.user.additionalGids", "must be integers");
+      if (!gid.is_number_integer() || gid.get<int64_t>() < 0 || gid.get<int64_t>() > kMaxId)
+        bad("process.user.additionalGids", "must be integers in range 0-2147483647");
       process.additional_gids.push_back(gid.get<gid_t>());
     }
   }
