@@ -110,7 +110,12 @@ IdRange remap_range() {
   auto uids = find_subid_range(subuid, "mini"), gids = find_subid_range(subgid, "mini");
   if (uids && gids && (uids->start != gids->start || uids->count != gids->count))
     throw Error("--userns=remap: the mini entries of /etc/subuid and /etc/subgid differ; make them the same range");
-  return uids.value_or(IdRange{});
+  IdRange range = uids.value_or(IdRange{});
+  // Host root must stay out of it, and the end must fit in an id.
+  if (range.start == 0 || uint64_t{range.start} + range.count - 1 > 4294967294u)
+    throw Error("--userns=remap: the mini range " + std::to_string(range.start) + ":" + std::to_string(range.count) +
+                " in /etc/subuid must start above 0 and end below 4294967295");
+  return range;
 }
 
 // mini-init is installed beside the mini binary.
@@ -207,6 +212,9 @@ store::ImageRecord pull_missing(Context& ctx, const GlobalOptions& global, const
 }
 
 int run(const GlobalOptions& global, RunCommandOptions& options) {
+  // Both end up in every peer's /etc/hosts and in paths: checked first.
+  if (!options.name.empty()) check_container_name(options.name);
+  if (options.flags.hostname) check_hostname(*options.flags.hostname);
   registry::Reference ref = registry::parse_reference(options.image);
   store::StorageDriver driver = parse_driver(options.storage_driver);
   options.flags.env_file = read_env_files(options.env_files);
@@ -230,9 +238,9 @@ int run(const GlobalOptions& global, RunCommandOptions& options) {
   inputs.image_config = image.config;
   inputs.flags = options.flags;
   inputs.container_id = fsutil::random_hex(32);
-  std::string image_groups = read_from_layers(layer_dirs, "etc/group");
-  inputs.user = resolve_user(user_spec, read_from_layers(layer_dirs, "etc/passwd"), image_groups);
-  add_groups(inputs.user, options.group_add, image_groups);
+  UserFiles user_files = user_files_from_layers(layer_dirs);
+  inputs.user = resolve_user(user_spec, user_files.passwd, user_files.group);
+  add_groups(inputs.user, options.group_add, user_files.group);
   for (const auto& device : options.devices) inputs.devices.push_back(parse_device(device));
   inputs.host_env = host_env;
   if (options.init) inputs.init_binary = init_binary_path();
@@ -276,6 +284,7 @@ int run(const GlobalOptions& global, RunCommandOptions& options) {
   container.created = store::now_rfc3339();
   container.command = spec.process.args;
   container.id_shift = id_shift;
+  if (inputs.userns_remap) container.id_count = inputs.userns_remap->count;
   container.auto_remove = options.remove;
   container.detached = options.detach;
   RestartPolicy restart = parse_restart_policy(options.restart);
@@ -294,7 +303,7 @@ int run(const GlobalOptions& global, RunCommandOptions& options) {
   const bool durable = !options.remove;
   fsutil::write_file_atomic(dir / "config.json", spec_doc.dump(2) + "\n", 0644, durable);
   fsutil::write_file_atomic(dir / "hostname", spec.hostname + "\n", 0644, durable);
-  if (id_shift && ::chown((dir / "hostname").c_str(), id_shift, id_shift) != 0)
+  if (id_shift && ::fchownat(AT_FDCWD, (dir / "hostname").c_str(), id_shift, id_shift, AT_SYMLINK_NOFOLLOW) != 0)
     throw_errno("chown " + (dir / "hostname").string());
   // hosts and resolv.conf are written by every start (attach_network), as
   // they follow the host's resolvers and the network's members.

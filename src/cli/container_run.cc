@@ -46,6 +46,7 @@ store::RootfsPlan rootfs_plan_for(Context& ctx, const store::ContainerRecord& re
   }
   store::RootfsPlan plan = store::plan_rootfs(driver_of(record.driver), layers, ctx.containers().dir(record.id));
   plan.id_shift = record.id_shift;
+  plan.id_count = record.id_count;
   // --rm: the writable layer goes with the container; nothing to sync.
   plan.volatile_upper = record.auto_remove;
   return plan;

@@ -1,5 +1,6 @@
 #include "cli/userns.h"
 
+#include <cstdint>
 #include <sstream>
 
 #include "common/error.h"
@@ -15,8 +16,10 @@ std::optional<IdRange> find_subid_range(const std::string& content, const std::s
     if (!std::getline(fields, name, ':') || !std::getline(fields, start, ':') || !std::getline(fields, count)) continue;
     if (name != user) continue;
     try {
-      IdRange range{static_cast<uint32_t>(std::stoul(start)), static_cast<uint32_t>(std::stoul(count))};
-      if (range.count > 0) return range;
+      // A value past 32 bits would wrap into a range that includes host root.
+      unsigned long long first = std::stoull(start), size = std::stoull(count);
+      if (first > UINT32_MAX || size > UINT32_MAX || size == 0) continue;
+      return IdRange{static_cast<uint32_t>(first), static_cast<uint32_t>(size)};
     } catch (const std::exception&) {
       continue;
     }

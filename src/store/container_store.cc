@@ -32,6 +32,7 @@ void to_json(nlohmann::json& j, const ContainerRecord& r) {
                      {"finished", r.finished},
                      {"command", r.command},
                      {"id_shift", r.id_shift},
+                     {"id_count", r.id_count},
                      {"auto_remove", r.auto_remove},
                      {"detached", r.detached},
                      {"restart_policy", r.restart_policy},
@@ -61,6 +62,7 @@ void from_json(const nlohmann::json& j, ContainerRecord& r) {
   r.finished = j.value("finished", "");
   r.command = j.value("command", std::vector<std::string>{});
   r.id_shift = j.value("id_shift", uint32_t{0});
+  r.id_count = j.value("id_count", uint32_t{65536});
   r.auto_remove = j.value("auto_remove", false);
   r.detached = j.value("detached", false);
   r.restart_policy = j.value("restart_policy", "no");

@@ -31,7 +31,8 @@ struct ContainerRecord {
   std::string started;
   std::string finished;
   std::vector<std::string> command;  // what runs, for ps
-  uint32_t id_shift = 0;             // --userns=remap: the rootfs copy's owner offset
+  uint32_t id_shift = 0;             // --userns=remap: the host id of container id 0
+  uint32_t id_count = 65536;         // and how many ids are mapped
   bool auto_remove = false;          // --rm
   bool detached = false;
   std::string restart_policy = "no";  // no, on-failure, always, unless-stopped

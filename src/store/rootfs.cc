@@ -1,7 +1,6 @@
 #include "store/rootfs.h"
 
 #include <fcntl.h>
-#include <ftw.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -14,6 +13,8 @@
 #include "common/error.h"
 #include "common/fs_util.h"
 #include "store/fs_tree.h"
+#include "store/id_shift.h"
+#include "store/idmap.h"
 #include "store/unpack.h"
 
 namespace mini::store {
@@ -107,30 +108,56 @@ int mount_overlay(const RootfsPlan& plan, std::string& options) {
 void copy_layers(const RootfsPlan& plan) {
   make_dir(plan.target, 0755);
   for (const auto& layer : plan.lower) apply_layer_copy(layer, plan.target);
-  if (plan.id_shift) shift_ownership(plan.target, plan.id_shift);
+  if (!plan.id_shift) return;
+  ShiftReport report = shift_ownership(plan.target, {plan.id_shift, plan.id_count});
+  if (report.clamped)
+    std::fprintf(stderr, "mini: %llu files of the image are owned by ids outside the container's range; they now "
+                 "belong to its nobody, without setuid or setgid\n", static_cast<unsigned long long>(report.clamped));
 }
 
-uint32_t shift_by = 0;
+// Where the idmapped layers of a remapped overlay are attached while it
+// is mounted.
+fs::path idmap_dir(const RootfsPlan& plan) { return plan.target.parent_path() / "idmap"; }
 
-int shift_one(const char* path, const struct stat* st, int, FTW*) {
-  if (::lchown(path, st->st_uid + shift_by, st->st_gid + shift_by) != 0) return errno;
-  // chown clears setuid and setgid; put them back.
-  if (!S_ISLNK(st->st_mode) && (st->st_mode & (S_ISUID | S_ISGID)) && ::chmod(path, st->st_mode & 07777) != 0)
-    return errno;
-  return 0;
+// Mounts the overlay of an id_shift plan over idmapped layers. False, with
+// `why`, when the kernel or the filesystem refuses idmapped mounts; nothing
+// stays mounted then.
+bool mount_idmapped_overlay(RootfsPlan& plan, std::string& why) {
+  // overlayfs holds private clones of its layers once mounted: the attached
+  // ones go when this returns, however it returns.
+  struct Detach {
+    fs::path at;
+    ~Detach() { detach_idmapped(at); }
+  } detach{idmap_dir(plan)};
+  RootfsPlan mapped = plan;
+  try {
+    fsutil::UniqueFd userns = make_mapping_userns(plan.id_shift, plan.id_count);
+    mapped.lower = attach_idmapped(plan.lower, userns.get(), detach.at);
+  } catch (const Error& e) {
+    why = e.what();
+    return false;
+  }
+  bool fresh_upper = !fs::exists(plan.upper);
+  make_dir(plan.upper, 0755);
+  make_dir(plan.work, 0700);
+  make_dir(plan.target, 0755);
+  // The merged root takes the upper directory's owner: the container's root.
+  if (fresh_upper && ::chown(plan.upper.c_str(), plan.id_shift, plan.id_shift) != 0)
+    throw_errno("chown " + plan.upper.string());
+  std::string options;
+  int rc = mount_overlay(mapped, options);
+  if (rc != 0 && mapped.volatile_upper && errno == EINVAL) {
+    mapped.volatile_upper = plan.volatile_upper = false;
+    rc = mount_overlay(mapped, options);
+  }
+  if (rc != 0) {
+    why = std::string("overlay on idmapped layers: ") + std::strerror(errno);
+    return false;
+  }
+  return true;
 }
 
 }  // namespace
-
-void shift_ownership(const fs::path& root, uint32_t shift) {
-  // nftw has no user pointer; mini shifts one tree at a time.
-  shift_by = shift;
-  int rc = ::nftw(root.c_str(), shift_one, 64, FTW_PHYS | FTW_MOUNT);
-  if (rc != 0) {
-    if (rc > 0) errno = rc;
-    throw_errno("shift the owners of " + root.string() + " for the user namespace");
-  }
-}
 
 std::string RootfsPlan::overlay_options() const {
   std::vector<std::string> top_first;
@@ -160,6 +187,14 @@ RootfsPlan plan_rootfs(StorageDriver driver, const std::vector<fs::path>& layers
 }
 
 StorageDriver mount_rootfs(RootfsPlan& plan) {
+  if (plan.driver == StorageDriver::Overlay && !plan.lower.empty() && plan.id_shift != 0) {
+    std::string why;
+    if (mount_idmapped_overlay(plan, why)) return StorageDriver::Overlay;
+    std::fprintf(stderr, "mini: idmapped mounts are not available here (%s); --userns=remap uses a copy of the image with "
+                 "shifted owners instead\n", why.c_str());
+    remove_tree(plan.upper);
+    remove_tree(plan.work);
+  }
   if (plan.driver == StorageDriver::Overlay && !plan.lower.empty() && plan.id_shift == 0) {
     make_dir(plan.upper, 0755);
     make_dir(plan.work, 0700);
@@ -196,6 +231,8 @@ void detach_rootfs(const RootfsPlan& plan) {
 
 void unmount_rootfs(const RootfsPlan& plan) {
   detach_rootfs(plan);
+  // Left attached only by a mini killed while it mounted a remapped overlay.
+  if (!plan.target.empty()) detach_idmapped(idmap_dir(plan));
   // remove_tree refuses to cross into anything still mounted below.
   for (const fs::path& dir : {plan.target, plan.upper, plan.work})
     if (!dir.empty()) remove_tree(dir);

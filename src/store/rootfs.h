@@ -16,9 +16,12 @@ struct RootfsPlan {
   std::vector<fs::path> lower;  // bottom layer first
   fs::path upper, work;         // overlay only
   fs::path target;              // the directory the rootfs appears at
-  // --userns=remap: every owner in the copy moves up by this much, so the
-  // files belong to the container's root inside its user namespace.
+  // --userns=remap: container ids 0..id_count-1 are host ids id_shift..,
+  // so the image's files must appear owned that much higher. With idmapped
+  // mounts the layers are mapped as they are mounted; otherwise the copy's
+  // owners are shifted (shift_ownership).
   uint32_t id_shift = 0;
+  uint32_t id_count = 65536;
   // An upper layer that dies with the container (--rm): mounted with
   // overlayfs's "volatile", so neither fsync inside nor the unmount at the
   // end syncs the store's filesystem. Kernels before 5.10 mount without it.
@@ -31,12 +34,10 @@ struct RootfsPlan {
 RootfsPlan plan_rootfs(StorageDriver driver, const std::vector<fs::path>& layers_bottom_first,
                        const fs::path& container_dir);
 
-// Moves every owner under `root` up by `shift` (symlinks included, without
-// following them), keeping setuid and setgid bits.
-void shift_ownership(const fs::path& root, uint32_t shift);
-
-// Mounts or copies (always a copy with an id_shift). If the overlay mount fails, falls back to a copy, prints
-// a one-line notice to stderr and returns the driver actually used.
+// Mounts or copies. With an id_shift, the overlay's layers are idmapped
+// mounts; where the kernel or the store's filesystem refuses those, a
+// shifted copy. If the overlay mount fails, falls back to a copy, prints a
+// one-line notice saying why to stderr and returns the driver actually used.
 StorageDriver mount_rootfs(RootfsPlan& plan);
 // Unmounts an overlay but keeps upper/ and the copy, so a stopped
 // container keeps its changes until it is removed.

@@ -127,6 +127,7 @@ int main(int argc, char** argv) {
   printf("pid=%d\n", (int)getpid());
   printf("ppid=%d\n", (int)getppid());
   printf("uid=%d\ngid=%d\n", (int)getuid(), (int)getgid());
+  printf("euid=%d\negid=%d\n", (int)geteuid(), (int)getegid());
   printf("hostname=%s\n", host);
   char cwd[1024] = "";
   if (getcwd(cwd, sizeof cwd)) printf("cwd=%s\n", cwd);
