@@ -1,5 +1,6 @@
 #include "store/idmap.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <linux/sched.h>
 #include <sched.h>
@@ -10,8 +11,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <string>
+#include <vector>
 
 #include "common/error.h"
 
@@ -66,7 +69,61 @@ class NamespaceHolder {
   pid_t pid_ = -1;
 };
 
+// The walk for max_setid_owner: by descriptor, never following a symlink
+// or crossing into another mount, nothing but directories opened.
+void scan_setid(int dirfd, dev_t dev, std::optional<uint32_t>& max, const std::string& shown) {
+  int dup = ::fcntl(dirfd, F_DUPFD_CLOEXEC, 0);
+  if (dup < 0) throw_errno("open " + shown);
+  DIR* dir = ::fdopendir(dup);
+  if (dir == nullptr) {
+    ::close(dup);
+    throw_errno("open " + shown);
+  }
+  std::vector<std::string> subdirs;
+  while (dirent* entry = ::readdir(dir)) {
+    std::string name = entry->d_name;
+    if (name == "." || name == "..") continue;
+    struct stat st {};
+    if (::fstatat(dirfd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0 || st.st_dev != dev) continue;
+    if (S_ISDIR(st.st_mode)) {
+      subdirs.push_back(std::move(name));
+    } else if (S_ISREG(st.st_mode) && (st.st_mode & (S_ISUID | S_ISGID))) {
+      uint32_t owner = std::max<uint32_t>(st.st_uid, st.st_gid);
+      if (!max || owner > *max) max = owner;
+    }
+  }
+  ::closedir(dir);
+  for (const auto& name : subdirs) {
+    UniqueFd sub(::openat(dirfd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    if (!sub) throw_errno("open " + shown + "/" + name);
+    scan_setid(sub.get(), dev, max, shown + "/" + name);
+  }
+}
+
 }  // namespace
+
+std::optional<uint32_t> max_setid_owner(const fs::path& layer_fs) {
+  const fs::path cache = layer_fs.parent_path() / "setid-owner";
+  try {
+    std::string text = fsutil::read_file(cache, 64);
+    if (text == "none\n") return std::nullopt;
+    return static_cast<uint32_t>(std::stoul(text));
+  } catch (const std::exception&) {
+    // Not scanned yet (or a damaged cache): scan.
+  }
+  UniqueFd root(::open(layer_fs.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  if (!root) throw_errno("open " + layer_fs.string());
+  struct stat st {};
+  if (::fstat(root.get(), &st) != 0) throw_errno("stat " + layer_fs.string());
+  std::optional<uint32_t> max;
+  scan_setid(root.get(), st.st_dev, max, layer_fs.string());
+  try {
+    fsutil::write_file_atomic(cache, max ? std::to_string(*max) + "\n" : "none\n", 0600, false);
+  } catch (const Error&) {
+    // A read-only store still works, scanning each time.
+  }
+  return max;
+}
 
 UniqueFd make_mapping_userns(uint32_t start, uint32_t count) {
   NamespaceHolder holder;

@@ -131,6 +131,12 @@ bool mount_idmapped_overlay(RootfsPlan& plan, std::string& why) {
   } detach{idmap_dir(plan)};
   RootfsPlan mapped = plan;
   try {
+    for (const auto& layer : plan.lower)
+      if (auto owner = max_setid_owner(layer); owner && *owner >= plan.id_count) {
+        why = "the image has setuid or setgid files owned by ids outside the container's range, whose bits the copy "
+              "clears";
+        return false;
+      }
     fsutil::UniqueFd userns = make_mapping_userns(plan.id_shift, plan.id_count);
     mapped.lower = attach_idmapped(plan.lower, userns.get(), detach.at);
   } catch (const Error& e) {
@@ -190,8 +196,8 @@ StorageDriver mount_rootfs(RootfsPlan& plan) {
   if (plan.driver == StorageDriver::Overlay && !plan.lower.empty() && plan.id_shift != 0) {
     std::string why;
     if (mount_idmapped_overlay(plan, why)) return StorageDriver::Overlay;
-    std::fprintf(stderr, "mini: idmapped mounts are not available here (%s); --userns=remap uses a copy of the image with "
-                 "shifted owners instead\n", why.c_str());
+    std::fprintf(stderr, "mini: --userns=remap uses a copy of the image with shifted owners, not idmapped layers: %s\n",
+                 why.c_str());
     remove_tree(plan.upper);
     remove_tree(plan.work);
   }

@@ -266,7 +266,7 @@ TEST_F(HostileUsersTest, ExecIntoAContainerThatPlantedAFifo) {
   if (skipped_) return;
   import_busybox();
   Result run = timed({"run", "-d", "--name", "planter", "bb", "sh", "-c",
-                      "rm /etc/passwd && mkfifo /etc/passwd && mknod /etc/group c 1 5 && sleep 60"});
+                      "rm /etc/passwd /etc/group && mkfifo /etc/passwd && mknod /etc/group c 1 5 && sleep 60"});
   ASSERT_EQ(run.exit_code, 0) << run.err;
   // Let the container replace its files.
   for (int i = 0; i < 50; ++i) {
@@ -421,21 +421,20 @@ TEST_F(HostileUsersTest, NamesAndHostnamesThatCouldInjectHostsLines) {
 
 class RemapTest : public HostileUsersTest {
  protected:
-  // An image with a hardlink farm, setuid probes owned in and out of the
-  // range, a symlink at the canary and device nodes.
-  void import_farm() {
+  // An image with a hardlink farm, a setuid-root probe, a file owned
+  // outside the range, a symlink at the canary and device nodes; with
+  // `setid_outside`, also a setuid and setgid probe owned outside the range.
+  void import_farm(const std::string& name, bool setid_outside) {
     fs::path canary = canary_;
-    import_edited("farm", [&](const fs::path& r) {
+    import_edited(name, [&](const fs::path& r) {
       fs::create_directories(r / "data");
       fs::path f = r / "data" / "f";
       std::ofstream(f) << "x";
       ASSERT_EQ(::chown(f.c_str(), 1000, 1000), 0);
       for (int i = 0; i < 405; ++i) fs::create_hard_link(f, r / "data" / ("link" + std::to_string(i)));
-      fs::path high = r / "bin" / "suid-high";
-      fs::copy_file(r / "bin" / "mini-probe", high);
+      fs::path high = r / "data" / "high";
+      std::ofstream(high) << "x";
       ASSERT_EQ(::chown(high.c_str(), 4000000, 4000000), 0);
-      ASSERT_EQ(::chmod(high.c_str(), 06755), 0);
-      for (int i = 0; i < 3; ++i) fs::create_hard_link(high, r / "bin" / ("suid-high" + std::to_string(i)));
       fs::path root_probe = r / "bin" / "suid-root";
       fs::copy_file(r / "bin" / "mini-probe", root_probe);
       ASSERT_EQ(::chmod(root_probe.c_str(), 04755), 0);
@@ -443,77 +442,113 @@ class RemapTest : public HostileUsersTest {
       ASSERT_EQ(::lchown((r / "data" / "to-canary").c_str(), 7, 7), 0);
       ASSERT_EQ(::mkfifo((r / "data" / "fifo").c_str(), 0644), 0);
       ASSERT_EQ(::mknod((r / "data" / "tty").c_str(), S_IFCHR | 0666, makedev(5, 0)), 0);
+      ASSERT_EQ(::chmod((r / "data" / "tty").c_str(), 0666), 0);
+      if (!setid_outside) return;
+      fs::path suid = r / "bin" / "suid-high";
+      fs::copy_file(r / "bin" / "mini-probe", suid);
+      ASSERT_EQ(::chown(suid.c_str(), 4000000, 4000000), 0);
+      ASSERT_EQ(::chmod(suid.c_str(), 06755), 0);
+      for (int i = 0; i < 3; ++i) fs::create_hard_link(suid, r / "bin" / ("suid-high" + std::to_string(i)));
     });
   }
 
-  void expect_remapped_view(const std::vector<std::string>& extra) {
+  Result remapped(const std::string& image, const std::vector<std::string>& flags, const std::string& script) {
     std::vector<std::string> args = {"run", "--rm", "--userns=remap"};
-    args.insert(args.end(), extra.begin(), extra.end());
-    args.insert(args.end(), {"farm", "sh", "-c",
-                             "stat -c '%n %u %g %a' /data/f /data/link404 /data/fifo /data/tty /bin/suid-high; "
-                             "stat -c '%n %u' /data/to-canary; cat /proc/self/uid_map"});
-    Result r = timed(args, 60);
+    args.insert(args.end(), flags.begin(), flags.end());
+    args.insert(args.end(), {image, "sh", "-c", script});
+    return timed(args, 60);
+  }
+
+  // What the container sees of the farm, and what its setuid files do.
+  void expect_remapped_view(const std::string& image, const std::vector<std::string>& flags) {
+    Result r = remapped(image, flags,
+                        "stat -c '%n %u %g %a' /data/f /data/link404 /data/high /data/fifo /data/tty /bin/suid-root; "
+                        "stat -c '%n %u' /data/to-canary; echo map=$(cat /proc/self/uid_map)");
     ASSERT_EQ(r.exit_code, 0) << r.err;
     EXPECT_THAT(r.out, HasSubstr("/data/f 1000 1000 644\n")) << "shifted once, not once per link";
     EXPECT_THAT(r.out, HasSubstr("/data/link404 1000 1000 644\n"));
+    EXPECT_THAT(r.out, HasSubstr("/data/high 65534 65534 644\n")) << "an owner outside the range is nobody";
     EXPECT_THAT(r.out, HasSubstr("/data/fifo 0 0 644\n"));
     EXPECT_THAT(r.out, HasSubstr("/data/tty 0 0 666\n"));
-    EXPECT_THAT(r.out, HasSubstr("/bin/suid-high 65534 65534")) << "an owner outside the range is nobody";
+    EXPECT_THAT(r.out, HasSubstr("/bin/suid-root 0 0 4755\n"));
     EXPECT_THAT(r.out, HasSubstr("/data/to-canary 7\n"));
-    std::istringstream map(r.out.substr(r.out.rfind("/data/to-canary")));
-    std::string skip;
-    std::getline(map, skip);
+    std::istringstream map(values_of(r.out)["map"]);
     unsigned inside = 1, outside = 0;
     map >> inside >> outside;
     EXPECT_EQ(inside, 0u);
-    EXPECT_GT(outside, 0u);
-
-    // The effect: a setuid file owned outside the range gives nothing, one
-    // owned by the container's root still works (container root only).
-    std::vector<std::string> run = {"run", "--rm", "--userns=remap", "-u", "1000"};
-    run.insert(run.end(), extra.begin(), extra.end());
-    std::vector<std::string> high = run, root = run;
-    high.insert(high.end(), {"farm", "/bin/suid-high"});
-    root.insert(root.end(), {"farm", "/bin/suid-root"});
-    auto high_view = values_of(timed(high).out);
-    EXPECT_EQ(high_view["euid"], "1000");
-    EXPECT_EQ(high_view["egid"], "0");
-    auto root_view = values_of(timed(root).out);
-    EXPECT_EQ(root_view["euid"], "0") << "a setuid-root file in the image still works, as container root";
+    EXPECT_GT(outside, 0u) << "container root is not host root";
+    // A setuid-root file of the image still works, as the container's root.
+    std::vector<std::string> as_user = {"run", "--rm", "--userns=remap", "-u", "1000"};
+    as_user.insert(as_user.end(), flags.begin(), flags.end());
+    as_user.insert(as_user.end(), {image, "/bin/suid-root"});
+    auto view = values_of(timed(as_user, 60).out);
+    EXPECT_EQ(view["uid"], "1000");
+    EXPECT_EQ(view["euid"], "0") << "setuid to the container's root";
   }
 };
 
 TEST_F(RemapTest, IdmappedLayers) {
   if (skipped_) return;
-  import_farm();
-  expect_remapped_view({});
+  import_farm("farm", false);
+  expect_remapped_view("farm", {});
   // No copy was made: the rootfs of a kept container is an overlay.
-  Result run = timed({"run", "--userns=remap", "--name", "kept", "farm", "true"}, 60);
+  Result run = timed({"run", "--userns=remap", "--name", "kept", "farm", "sh", "-c", "echo x > /new; chown 1000 /data/f"},
+                     60);
   ASSERT_EQ(run.exit_code, 0) << run.err;
-  EXPECT_THAT(run.err, Not(HasSubstr("idmapped mounts are not available"))) << "this kernel has them";
-  EXPECT_EQ(inspect("kept").value("Driver", ""), "overlay");
+  EXPECT_EQ(run.err, "") << "this kernel has idmapped mounts: no fallback";
+  json kept = inspect("kept");
+  EXPECT_EQ(kept.value("Driver", ""), "overlay");
   EXPECT_EQ(mounts_under(root_), std::vector<std::string>{}) << "no idmapped layer left attached";
+  // What the container wrote belongs to its root on the host, and the
+  // copied-up file keeps its mapped owner; the shared layer is untouched.
+  fs::path upper = root_ / "containers" / kept.value("Id", "") / "upper";
+  struct stat st {};
+  ASSERT_EQ(::lstat((upper / "new").c_str(), &st), 0);
+  EXPECT_EQ(st.st_uid, 100000u);
+  ASSERT_EQ(::lstat((upper / "data" / "f").c_str(), &st), 0);
+  EXPECT_EQ(st.st_uid, 101000u);
+  Result layer = run_process({"sh", "-c", "stat -c %u " + root_.string() + "/layers/*/fs/data/f"});
+  EXPECT_EQ(layer.out, "1000\n") << "the layer itself keeps the image's owners";
   expect_clean();
 }
 
 TEST_F(RemapTest, ChownedCopyFallback) {
   if (skipped_) return;
-  import_farm();
-  expect_remapped_view({"--storage-driver", "copy"});
+  import_farm("farm", false);
+  expect_remapped_view("farm", {"--storage-driver", "copy"});
   Result run = timed({"run", "--userns=remap", "--storage-driver", "copy", "--name", "kept", "farm", "true"}, 60);
   ASSERT_EQ(run.exit_code, 0) << run.err;
-  EXPECT_THAT(run.err, HasSubstr("files of the image are owned by ids outside the container's range"));
+  EXPECT_THAT(run.err, HasSubstr("1 files of the image are owned by ids outside the container's range"));
   json kept = inspect("kept");
   EXPECT_EQ(kept.value("Driver", ""), "copy");
   fs::path rootfs = root_ / "containers" / kept.value("Id", "") / "rootfs";
   struct stat st {};
   ASSERT_EQ(::lstat((rootfs / "data" / "f").c_str(), &st), 0) << rootfs;
   EXPECT_EQ(st.st_uid, 101000u) << "host uid: 100000 + 1000, once";
-  ASSERT_EQ(::lstat((rootfs / "bin" / "suid-high").c_str(), &st), 0);
+  ASSERT_EQ(::lstat((rootfs / "data" / "high").c_str(), &st), 0);
   EXPECT_EQ(st.st_uid, 165534u);
-  EXPECT_EQ(st.st_mode & 07777, 0755u) << "clamped, so no setuid or setgid";
   ASSERT_EQ(::lstat((rootfs / "data" / "to-canary").c_str(), &st), 0);
   EXPECT_EQ(st.st_uid, 100007u) << "the link itself, not the canary it points at";
+  expect_clean();
+}
+
+TEST_F(RemapTest, SetidFilesOwnedOutsideTheRangeLoseTheirBits) {
+  if (skipped_) return;
+  import_farm("evil", true);
+  for (const std::vector<std::string>& flags : {std::vector<std::string>{}, {"--storage-driver", "copy"}}) {
+    Result r = remapped("evil", flags, "stat -c '%n %u %g %a' /bin/suid-high /bin/suid-high2");
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_THAT(r.out, HasSubstr("/bin/suid-high 65534 65534 755\n")) << "clamped, setuid and setgid cleared";
+    EXPECT_THAT(r.out, HasSubstr("/bin/suid-high2 65534 65534 755\n"));
+    EXPECT_THAT(r.err, HasSubstr("now belong to its nobody, without setuid or setgid"));
+    if (flags.empty()) EXPECT_THAT(r.err, HasSubstr("setuid or setgid files owned by ids outside the container's range"));
+    std::vector<std::string> as_user = {"run", "--rm", "--userns=remap", "-u", "1000"};
+    as_user.insert(as_user.end(), flags.begin(), flags.end());
+    as_user.insert(as_user.end(), {"evil", "/bin/suid-high"});
+    auto view = values_of(timed(as_user, 60).out);
+    EXPECT_EQ(view["euid"], "1000");
+    EXPECT_EQ(view["egid"], "0");
+  }
   expect_clean();
 }
 

@@ -2,6 +2,7 @@
 // hardlink farms, owners outside the range with setuid bits, symlinks to
 // host files, FIFOs and device nodes. Needs root (chown, mknod).
 #include "store/id_shift.h"
+#include "store/idmap.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -11,6 +12,8 @@
 #include <chrono>
 #include <fstream>
 #include <future>
+#include <optional>
+#include <tuple>
 
 #include <gtest/gtest.h>
 
@@ -136,6 +139,30 @@ TEST_F(IdShiftTest, SmallRangeClampsToItsLastId) {
   EXPECT_EQ(lstat_of(file).st_uid, 200999u);
   EXPECT_EQ(lstat_of(file).st_gid, 200010u);
   EXPECT_THROW(shift_ownership(root_, {200000, 0}), Error);
+}
+
+TEST_F(IdShiftTest, SetidOwnersOfALayerAreScannedOnceAndCached) {
+  fs::path layer = dir_ / "layer" / "fs";
+  fs::create_directories(layer / "bin");
+  std::ofstream(layer / "bin" / "plain") << "x";
+  ASSERT_EQ(::chown((layer / "bin" / "plain").c_str(), 9000000, 0), 0);  // high, but not set-id
+  fs::create_symlink("/etc/shadow", layer / "bin" / "link");
+  EXPECT_EQ(max_setid_owner(layer), std::nullopt);
+  EXPECT_TRUE(fs::exists(dir_ / "layer" / "setid-owner"));
+
+  fs::path other = dir_ / "other" / "fs";
+  fs::create_directories(other / "usr" / "bin");
+  for (auto [name, uid, gid, mode] : {std::tuple{"su", 0u, 0u, 04755u}, std::tuple{"wall", 0u, 5u, 02755u},
+                                      std::tuple{"evil", 4000000u, 0u, 04755u}}) {
+    fs::path file = other / "usr" / "bin" / name;
+    std::ofstream(file) << "x";
+    ASSERT_EQ(::chown(file.c_str(), uid, gid), 0);
+    ASSERT_EQ(::chmod(file.c_str(), mode), 0);
+  }
+  EXPECT_EQ(max_setid_owner(other), std::optional<uint32_t>(4000000u));
+  // The cached answer stands: the layer never changes.
+  fs::remove(other / "usr" / "bin" / "evil");
+  EXPECT_EQ(max_setid_owner(other), std::optional<uint32_t>(4000000u));
 }
 
 }  // namespace
