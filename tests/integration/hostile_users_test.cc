@@ -532,6 +532,26 @@ TEST_F(RemapTest, ChownedCopyFallback) {
   expect_clean();
 }
 
+TEST_F(RemapTest, ManyIdmappedLayersPastOnePageOfMountOptions) {
+  if (skipped_) return;
+  // 45 layers: their idmapped mount points overflow a page of overlay
+  // options, so they are stacked through the short names too.
+  std::vector<std::function<void(const fs::path&)>> layers;
+  for (int i = 0; i < 45; ++i)
+    layers.push_back([i](const fs::path& d) {
+      fs::create_directories(d / "layers");
+      std::ofstream(d / "layers" / std::to_string(i)) << i;
+      ASSERT_EQ(::chown((d / "layers" / std::to_string(i)).c_str(), static_cast<uid_t>(i), 0), 0);
+    });
+  std::string image = pull_layered(layers);
+  Result r = timed({"run", "--rm", "--userns=remap", image, "sh", "-c", "ls /layers | wc -l; stat -c %u /layers/44"}, 60);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "45\n44\n");
+  EXPECT_EQ(r.err, "") << "idmapped, no fallback";
+  EXPECT_EQ(mounts_under(root_), std::vector<std::string>{});
+  expect_clean();
+}
+
 TEST_F(RemapTest, SetidFilesOwnedOutsideTheRangeLoseTheirBits) {
   if (skipped_) return;
   import_farm("evil", true);
