@@ -561,7 +561,9 @@ TEST_F(RemapTest, SetidFilesOwnedOutsideTheRangeLoseTheirBits) {
     EXPECT_THAT(r.out, HasSubstr("/bin/suid-high 65534 65534 755\n")) << "clamped, setuid and setgid cleared";
     EXPECT_THAT(r.out, HasSubstr("/bin/suid-high2 65534 65534 755\n"));
     EXPECT_THAT(r.err, HasSubstr("now belong to its nobody, without setuid or setgid"));
-    if (flags.empty()) EXPECT_THAT(r.err, HasSubstr("setuid or setgid files owned by ids outside the container's range"));
+    if (flags.empty()) {
+      EXPECT_THAT(r.err, HasSubstr("setuid or setgid files owned by ids outside the container's range"));
+    }
     std::vector<std::string> as_user = {"run", "--rm", "--userns=remap", "-u", "1000"};
     as_user.insert(as_user.end(), flags.begin(), flags.end());
     as_user.insert(as_user.end(), {"evil", "/bin/suid-high"});
