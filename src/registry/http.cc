@@ -123,7 +123,10 @@ int on_transfer_info(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t)
     t->cut = Cut::Stalled;
     return 1;
   }
-  if (now - t->window_start >= stall_limit) {
+  // A window that saw too little while bytes still trickle in is too slow;
+  // one gone silent is left to the stall check, which says so.
+  if (now - t->window_start >= stall_limit &&
+      now - t->last_activity < std::chrono::duration_cast<std::chrono::milliseconds>(stall_limit) / 2) {
     uint64_t needed = t->timeouts.min_bytes_per_second * static_cast<uint64_t>(t->timeouts.stall_seconds);
     if (t->received - t->window_received < needed) {
       t->cut = Cut::TooSlow;
@@ -186,6 +189,10 @@ size_t on_body_data(char* data, size_t size, size_t count, void* user) {
         throw BudgetError("the answer to GET " + shown(t->response.url) + " is larger than " +
                           std::to_string(t->request.max_body_bytes) + " bytes; refusing it");
       t->response.body.append(chunk);
+    } else if (is_redirect(t->response.status)) {
+      // Only the Location matters; a body that never ends must not hold it.
+      t->cut = Cut::ErrorBodyRead;
+      return 0;
     } else {
       size_t room = budget::kErrorBody - std::min<size_t>(budget::kErrorBody, t->response.body.size());
       t->response.body.append(chunk.substr(0, std::min(chunk.size(), room)));
@@ -203,7 +210,22 @@ size_t on_body_data(char* data, size_t size, size_t count, void* user) {
   return chunk.size();
 }
 
-std::string seconds_text(long seconds) { return std::to_string(seconds) + (seconds == 1 ? " second" : " seconds"); }
+// The absolute URL a Location header names, relative to `base`; "" when
+// it names none.
+std::string resolve_location(const std::string& base, const std::string& location) {
+  CURLU* parsed = curl_url();
+  std::string out;
+  char* resolved = nullptr;
+  if (curl_url_set(parsed, CURLUPART_URL, base.c_str(), 0) == CURLUE_OK &&
+      curl_url_set(parsed, CURLUPART_URL, location.c_str(), 0) == CURLUE_OK &&
+      curl_url_get(parsed, CURLUPART_URL, &resolved, 0) == CURLUE_OK)
+    out = resolved;
+  curl_free(resolved);
+  curl_url_cleanup(parsed);
+  return out;
+}
+
+std::string seconds_text(long seconds) { return std::to_string(seconds) + " seconds"; }
 
 }  // namespace
 
@@ -236,25 +258,26 @@ HttpResponse HttpClient::get(const HttpRequest& request) {
   std::string url = request.url;
   const std::string origin = url_origin(request.url);
   for (int hop = 0; hop <= kMaxRedirects; ++hop) {
-    HttpResponse response = get_once(request, url, url_origin(url) == origin, deadline);
+    HttpResponse response = get_once(request, url, url_origin(url) == origin, deadline, total);
     if (!is_redirect(response.status)) return response;
-    char* location = nullptr;
-    curl_easy_getinfo(as_curl(curl_), CURLINFO_REDIRECT_URL, &location);
-    if (!location) return response;
-    url = location;
-    if (has_control_characters(url)) throw TransportError("a redirect to a URL with control characters", false);
+    std::string location = response.header("location");
+    if (location.empty()) return response;
+    if (has_control_characters(location)) throw TransportError("a redirect to a URL with control characters", false);
+    url = resolve_location(url, location);
+    if (url.empty()) throw TransportError("a redirect to an unusable URL \"" + shown(location, 120) + "\"", false);
   }
   throw TransportError("more than " + std::to_string(kMaxRedirects) + " redirects from " + shown(request.url), false);
 }
 
 HttpResponse HttpClient::get_once(const HttpRequest& request, const std::string& url, bool send_authorization,
-                                  Clock::time_point deadline) {
+                                  Clock::time_point deadline, std::chrono::seconds total) {
   CURL* curl = as_curl(curl_);
   curl_easy_reset(curl);  // keeps the connection and DNS caches
   const auto now = Clock::now();
   Transfer transfer{request, timeouts_, budget_, deadline, now + std::chrono::seconds(timeouts_.request_seconds)};
   transfer.response.url = url;
-  if (deadline <= now) throw TransportError("no complete answer in time (GET " + shown(url) + ")", true);
+  if (deadline <= now)
+    throw TransportError("no complete answer within " + seconds_text(total.count()) + " (GET " + shown(url) + ")", true);
 
   curl_slist* headers = nullptr;
   for (const auto& h : request.headers) headers = curl_slist_append(headers, h.c_str());
@@ -298,8 +321,7 @@ HttpResponse HttpClient::get_once(const HttpRequest& request, const std::string&
       throw TransportError("less than " + std::to_string(timeouts_.min_bytes_per_second) + " bytes per second for " +
                                seconds_text(stall) + get,
                            true);
-    case Cut::Deadline:
-      throw TransportError("no complete answer within the request's deadline" + get, true);
+    case Cut::Deadline: throw TransportError("no complete answer within " + seconds_text(total.count()) + get, true);
     case Cut::HeaderDeadline:
       throw TransportError("no complete headers within " + seconds_text(timeouts_.request_seconds) + get, true);
     case Cut::HeadersTooLarge:
@@ -307,7 +329,7 @@ HttpResponse HttpClient::get_once(const HttpRequest& request, const std::string&
                            false);
   }
   if (code == CURLE_OPERATION_TIMEDOUT)
-    throw TransportError("no complete answer within the request's deadline" + get, true);
+    throw TransportError("no complete answer within " + seconds_text(total.count()) + get, true);
   if (code != CURLE_OK && transfer.cut != Cut::ErrorBodyRead) {
     std::string detail = error_text[0] ? error_text : curl_easy_strerror(code);
     throw TransportError(shown(detail) + get, retryable(code));

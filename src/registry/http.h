@@ -97,7 +97,7 @@ class HttpClient {
 
  private:
   HttpResponse get_once(const HttpRequest& request, const std::string& url, bool send_authorization,
-                        std::chrono::steady_clock::time_point deadline);
+                        std::chrono::steady_clock::time_point deadline, std::chrono::seconds total);
 
   void* curl_;
   Timeouts timeouts_;
