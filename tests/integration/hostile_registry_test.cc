@@ -734,6 +734,7 @@ TEST_F(HostileRegistryTest, AKillMidPullLeavesAStoreThatChecksClean) {
                      [&] { return blob_gets >= 12; });
   ASSERT_TRUE(run.killed) << "the pull finished before it could be killed: " << run.err;
   Result check = run_process({MINI_BINARY, "--root", root_.string(), "system", "check"}, "", env_);
+  RecordProperty("check_after_kill", check.out);
   if (check.out.find("no problems") == std::string::npos) {
     Result repair = run_process({MINI_BINARY, "--root", root_.string(), "system", "check", "--repair"}, "", env_);
     EXPECT_EQ(repair.exit_code, 0) << repair.out << repair.err;
