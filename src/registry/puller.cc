@@ -3,6 +3,7 @@
 #include <sys/statvfs.h>
 
 #include <atomic>
+#include <cstdint>
 #include <mutex>
 #include <thread>
 
@@ -106,7 +107,8 @@ Resolved resolve(RegistryClient& client, HttpClient& http, const Reference& ref,
   std::string what = "the manifest for " + ref.familiar();
   // Captive portals and proxies answer with a web page; say so.
   if (!document.content_type.empty() && document.content_type.find("json") == std::string::npos)
-    what += " (the registry sent " + shown(document.content_type.substr(0, document.content_type.find(';')), 100) + ")";
+    what += " (the registry sent " + shown(document.content_type.substr(0, document.content_type.find(';')), 100) +
+            ")";
   nlohmann::json manifest = parse_json(top.body, what);
   out.documents.push_back(std::move(top));
   bool from_index = detect_manifest_kind(document.content_type, manifest) == ManifestKind::Index;
@@ -291,7 +293,7 @@ void pull_layers(const LayerContext& ctx, const std::vector<LayerJob>& jobs, int
 void check_room(const std::vector<LayerJob>& jobs, const RegistryConfig& config, const store::ContentStore& blobs) {
   uint64_t needed = 0;
   for (const auto& job : jobs)
-    if (!job.present) needed += job.blob.size;
+    if (!job.present) needed = job.blob.size > UINT64_MAX - needed ? UINT64_MAX : needed + job.blob.size;
   if (config.max_pull_bytes != 0 && needed > config.max_pull_bytes)
     throw Error("the image's layers are " + store::format_bytes(needed) + ", more than the " +
                 store::format_bytes(config.max_pull_bytes) +
