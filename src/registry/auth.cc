@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "registry/display.h"
 #include "registry/errors.h"
 
 namespace mini::registry {
@@ -74,6 +75,20 @@ class Scanner {
 
 }  // namespace
 
+bool is_header_safe(std::string_view value) {
+  return !value.empty() && std::all_of(value.begin(), value.end(), [](char c) { return c > 0x20 && c < 0x7f; });
+}
+
+void check_realm(const std::string& realm, bool secure) {
+  std::string scheme = lower(realm.substr(0, realm.find("://") == std::string::npos ? 0 : realm.find("://")));
+  if (!is_header_safe(realm) || (scheme != "https" && scheme != "http") || url_origin(realm).empty())
+    throw Error("the registry names a token realm that is not an http(s) URL (\"" + shown(realm, 120) +
+                "\"); refusing it");
+  if (secure && scheme != "https")
+    throw Error("the registry names a plain-HTTP token realm (" + shown(realm, 120) +
+                "); mini trades credentials for tokens over HTTPS only");
+}
+
 std::vector<Challenge> parse_www_authenticate(std::string_view header) {
   std::vector<Challenge> challenges;
   Scanner in(header);
@@ -111,8 +126,14 @@ Token parse_token_response(std::string_view body) {
     }
   }
   if (token.value.empty()) throw Error("the token server's answer holds no token");
+  // It goes into an Authorization header as it is: a CR or LF would add
+  // headers of the server's choosing to every later request.
+  if (!is_header_safe(token.value))
+    throw Error("the token server's answer holds a token with spaces or control characters; refusing it");
+  // A day at most: the cache must never see an expiry that overflows.
+  constexpr long long kMaxExpiry = 24 * 3600;
   if (auto it = doc.find("expires_in"); it != doc.end() && it->is_number_integer())
-    token.expires_in = std::max(token.expires_in, std::chrono::seconds(it->get<long long>()));
+    token.expires_in = std::max(token.expires_in, std::chrono::seconds(std::min(it->get<long long>(), kMaxExpiry)));
   return token;
 }
 
@@ -125,6 +146,7 @@ void Authenticator::set_challenges(const std::vector<Challenge>& challenges) {
   for (const char* scheme : {"bearer", "basic"}) {
     for (const auto& c : challenges) {
       if (c.scheme == scheme && (c.scheme == "basic" || c.params.count("realm"))) {
+        if (c.scheme == "bearer") check_realm(c.params.at("realm"), verify_tls_ && credentials_.has_value());
         challenge_ = c;
         return;
       }
@@ -176,14 +198,21 @@ Token Authenticator::fetch_token(HttpClient& http, const Challenge& bearer, cons
   HttpRequest request;
   request.url = url;
   request.verify_tls = verify_tls_;
+  request.max_body_bytes = budget::kToken;
   if (credentials_) request.authorization = "Basic " + encode_auth(*credentials_);
-  HttpResponse response = http.get(request);
+  HttpResponse response;
+  try {
+    response = http.get(request);
+  } catch (const BudgetError&) {
+    throw BudgetError("the token server " + shown(url_origin(realm), 120) + " sent a token answer larger than " +
+                      std::to_string(budget::kToken) + " bytes; refusing it");
+  }
   if (response.status == 401 || response.status == 403) throw_unauthorized(host_, credentials_.has_value(), response);
-  if (response.status != 200) throw_status(host_, "token request to " + realm, response);
+  if (response.status != 200) throw_status(host_, "the token request to " + shown(realm, 120), response);
   try {
     return parse_token_response(response.body);
   } catch (const Error& e) {
-    throw Error(std::string(e.what()) + " (" + realm + ")");
+    throw Error(std::string(e.what()) + " (" + shown(realm, 120) + ")");
   }
 }
 

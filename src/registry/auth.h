@@ -25,6 +25,12 @@ struct Challenge {
 // challenges separated by commas and quoted values containing commas.
 std::vector<Challenge> parse_www_authenticate(std::string_view header);
 
+// Whether `value` may go into a header as a token: visible ASCII only.
+bool is_header_safe(std::string_view value);
+// Throws mini::Error unless `realm` is an http(s) URL with nothing a header
+// or URL must not hold; with `secure`, https only (credentials go there).
+void check_realm(const std::string& realm, bool secure);
+
 // A bearer token answer from a realm. expires_in defaults to 60 seconds,
 // and is never taken as shorter than that (as Docker does).
 struct Token {
@@ -40,7 +46,9 @@ class Authenticator {
  public:
   Authenticator(std::string host, std::optional<Credentials> credentials, bool verify_tls);
 
-  // What GET /v2/ (or a later 401) asked for. Unsupported schemes are ignored.
+  // What GET /v2/ (or a later 401) asked for, from the registry's own host
+  // only (never from a redirect target). Unsupported schemes are ignored;
+  // a bearer realm that check_realm refuses throws.
   void set_challenges(const std::vector<Challenge>& challenges);
   bool has_challenge() const;
   bool has_credentials() const { return credentials_.has_value(); }

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <thread>
 
+#include "registry/display.h"
 #include "registry/errors.h"
 #include "registry/manifest.h"
 
@@ -80,10 +81,17 @@ void RegistryClient::ping(HttpClient& http) {
     response = ping_once(http);
   }
   if (response.status == 401) {
+    // Only the registry itself says where its credentials may go: a
+    // redirect target naming a realm would be handed them.
+    if (!same_origin(response))
+      throw RegistryError("registry " + endpoint_.host + " redirected GET /v2/ to " +
+                              shown(url_origin(response.url), 120) +
+                              ", which asks for authentication; mini authenticates only with the registry itself",
+                          401);
     auth_.set_challenges(parse_www_authenticate(response.header("www-authenticate")));
     if (!auth_.has_challenge())
       throw Error("registry " + endpoint_.host + " asks for an authentication scheme mini does not support (" +
-                  response.header("www-authenticate") + ")");
+                  shown(response.header("www-authenticate"), 120) + ")");
     return;
   }
   if (response.status == 200) return;
@@ -110,7 +118,9 @@ HttpResponse RegistryClient::get(HttpClient& http, const std::string& repository
   request.verify_tls = !endpoint_.insecure;
   request.authorization = auth_.authorization(http, scope);
   HttpResponse response = http.get(request);
-  if (response.status != 401) return response;
+  // A 401 from a redirect target (blob storage) is that host's business:
+  // its challenge must not send the registry's credentials anywhere.
+  if (response.status != 401 || !same_origin(response)) return response;
   auto challenges = parse_www_authenticate(response.header("www-authenticate"));
   if (challenges.empty()) return response;
   // The token may have expired early, or the registry only now asks for auth.
@@ -125,6 +135,7 @@ Document RegistryClient::fetch_document(HttpClient& http, const std::string& rep
   for (int attempt = 1;; ++attempt) {
     Document doc;
     HttpRequest request;
+    request.deadline = std::chrono::seconds(config_.timeouts.request_seconds);
     if (!accept.empty()) request.headers.push_back(accept);
     request.on_headers = [&](const HttpResponse& response) {
       doc.content_type = response.header("content-type");
@@ -132,7 +143,7 @@ Document RegistryClient::fetch_document(HttpClient& http, const std::string& rep
     };
     request.on_body = [&](std::string_view chunk) {
       if (doc.body.size() + chunk.size() > max_bytes)
-        throw Error(what + " is larger than " + std::to_string(max_bytes) + " bytes; refusing it");
+        throw BudgetError(what + " is larger than " + std::to_string(max_bytes) + " bytes; refusing it");
       doc.body.append(chunk);
     };
     try {
@@ -165,7 +176,16 @@ Document RegistryClient::fetch_small_blob(HttpClient& http, const std::string& r
   return fetch_document(http, repository, "/v2/" + repository + "/blobs/" + digest, "", max_bytes, "blob " + digest);
 }
 
+bool RegistryClient::same_origin(const HttpResponse& response) const {
+  return url_origin(response.url) == url_origin(endpoint_.base_url);
+}
+
 void RegistryClient::fail(const HttpResponse& response, const std::string& what) const {
+  if ((response.status == 401 || response.status == 403) && !same_origin(response))
+    throw RegistryError("registry " + endpoint_.host + " redirected the request for " + what + " to " +
+                            shown(url_origin(response.url), 120) + ", which answered " +
+                            std::to_string(response.status) + "; mini sends no credentials there",
+                        response.status);
   if (response.status == 401 || response.status == 403)
     throw_unauthorized(endpoint_.host, auth_.has_credentials(), response);
   if (response.status == 404) {

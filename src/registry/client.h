@@ -59,6 +59,8 @@ class RegistryClient {
   Document fetch_document(HttpClient& http, const std::string& repository, const std::string& path,
                           const std::string& accept, uint64_t max_bytes, const std::string& what);
   HttpResponse ping_once(HttpClient& http);
+  // Whether the answer came from the endpoint itself, not a redirect target.
+  bool same_origin(const HttpResponse& response) const;
 
   Endpoint endpoint_;
   RegistryConfig config_;

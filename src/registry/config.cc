@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <optional>
 #include <system_error>
@@ -10,6 +11,7 @@
 
 #include "common/error.h"
 #include "common/fs_util.h"
+#include "store/layer_limits.h"
 
 namespace mini::registry {
 
@@ -35,6 +37,16 @@ long positive_number(const nlohmann::json& doc, const char* key, long fallback, 
   if (!it->is_number_integer() || it->get<long>() <= 0)
     throw Error(origin + ": \"" + key + "\" must be a positive whole number");
   return it->get<long>();
+}
+
+// A byte count as a number or with Docker's units ("64GB"); 0 allowed.
+uint64_t byte_size(const nlohmann::json& doc, const char* key, uint64_t fallback, const std::string& origin) {
+  auto it = doc.find(key);
+  if (it == doc.end()) return fallback;
+  if (it->is_number_unsigned()) return it->get<uint64_t>();
+  std::string what = origin + ": \"" + key + "\"";
+  if (!it->is_string()) throw Error(what + " must be a size such as 1048576, 512MB or 20GB");
+  return store::parse_byte_size(it->get<std::string>(), what);
 }
 
 // Docker's ValidateMirror: a scheme and a host, nothing after them.
@@ -102,6 +114,13 @@ RegistryConfig parse_registry_config(std::string_view text, const std::string& o
   config.timeouts.connect_seconds =
       positive_number(doc, "registry-connect-timeout", config.timeouts.connect_seconds, origin);
   config.timeouts.stall_seconds = positive_number(doc, "registry-stall-timeout", config.timeouts.stall_seconds, origin);
+  config.timeouts.request_seconds =
+      positive_number(doc, "registry-request-timeout", config.timeouts.request_seconds, origin);
+  config.timeouts.min_bytes_per_second =
+      byte_size(doc, "registry-min-speed", config.timeouts.min_bytes_per_second, origin);
+  config.max_layers = static_cast<int>(
+      std::min<long>(positive_number(doc, "max-image-layers", config.max_layers, origin), 1 << 20));
+  config.max_pull_bytes = byte_size(doc, "max-pull-size", config.max_pull_bytes, origin);
   if (auto bip = doc.find("bip"); bip != doc.end()) {
     if (!bip->is_string()) throw Error(origin + ": \"bip\" must be a string such as \"10.88.0.1/16\"");
     config.bip = bip->get<std::string>();

@@ -6,9 +6,13 @@
 //   "insecure-registries":      ["127.0.0.1:5000", "10.0.0.0/8"]
 //   "max-concurrent-downloads": 3
 //   "max-download-attempts":    3
-// and two of mini's own, in seconds:
-//   "registry-connect-timeout": 30
-//   "registry-stall-timeout":   60
+// and mini's own limits on what a registry may make a pull wait for or take:
+//   "registry-connect-timeout": 30      seconds
+//   "registry-stall-timeout":   60      seconds without a byte
+//   "registry-request-timeout": 60      seconds for a whole document or any headers
+//   "registry-min-speed":       1024    bytes per second over a stall window (0: off)
+//   "max-image-layers":         127     layers per image, as Docker
+//   "max-pull-size":            "64GB"  received by one pull in all (0: no limit)
 // Docker's "bip" (the mini0 bridge's address and prefix, "10.88.0.1/16") is
 // read here too, and checked by the network code that uses it.
 #include <string>
@@ -25,6 +29,8 @@ struct RegistryConfig {
   int max_concurrent_downloads = 3;
   int max_download_attempts = 3;
   Timeouts timeouts;
+  int max_layers = kDefaultMaxLayers;
+  uint64_t max_pull_bytes = kDefaultMaxPullBytes;
   std::string bip;  // "" means mini picks a free default subnet
 };
 

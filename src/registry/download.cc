@@ -1,8 +1,11 @@
 #include "registry/download.h"
 
+#include <algorithm>
 #include <charconv>
 
 #include "common/error.h"
+#include "registry/display.h"
+#include "store/layer_limits.h"
 
 namespace mini::registry {
 
@@ -48,7 +51,7 @@ uint64_t resume_skip(uint64_t have, long status, std::string_view content_range)
   if (status != 206) return have;
   auto range = parse_content_range(content_range);
   if (!range)
-    throw Error("the registry answered a range request with an unusable Content-Range \"" + std::string(content_range) +
+    throw Error("the registry answered a range request with an unusable Content-Range \"" + shown(content_range, 80) +
                 "\"");
   if (range->first > have)
     throw Error("the registry resumed at byte " + std::to_string(range->first) + ", past the " + std::to_string(have) +
@@ -56,17 +59,35 @@ uint64_t resume_skip(uint64_t have, long status, std::string_view content_range)
   return have - range->first;
 }
 
+uint64_t resume_progress_bytes(uint64_t total, uint64_t have) {
+  constexpr uint64_t kFloor = 64 << 10;
+  uint64_t wanted = std::max<uint64_t>(kFloor, total / kMaxResumes);
+  if (total > have) wanted = std::min(wanted, total - have);
+  return wanted;
+}
+
 void run_resumable(const ResumableGet& get) {
-  int failures = 0;
+  int failures = 0, requests = 0;
   for (;;) {
     const uint64_t have = get.held();
     if (get.size && have >= *get.size) return;
     uint64_t skip = 0, total = get.size.value_or(0);
     HttpRequest request;
     if (have > 0) request.headers.push_back("Range: bytes=" + std::to_string(have) + "-");
+    // What is left bounds how long this request may take at the slowest
+    // speed mini accepts; without a bound, the speed checks alone hold.
+    std::optional<uint64_t> bound = get.size ? get.size : get.max_bytes;
+    if (bound && get.timeouts.min_bytes_per_second > 0)
+      request.deadline = std::chrono::seconds(get.timeouts.request_seconds) +
+                         std::chrono::seconds((*bound - std::min(*bound, have)) / get.timeouts.min_bytes_per_second);
+    auto too_large = [&](uint64_t bytes) {
+      return BudgetError(get.what + " is larger than " + store::format_bytes(bytes) +
+                         (get.limit_hint.empty() ? "" : "; " + get.limit_hint));
+    };
     request.on_headers = [&](const HttpResponse& response) {
       skip = resume_skip(have, response.status, response.header("content-range"));
       if (!get.size) total = announced_length(response);
+      if (!get.size && get.max_bytes && total > *get.max_bytes) throw too_large(*get.max_bytes);
     };
     request.on_body = [&](std::string_view chunk) {
       if (get.cancelled && get.cancelled->load()) throw Error("download cancelled");
@@ -75,11 +96,13 @@ void run_resumable(const ResumableGet& get) {
       skip -= drop;
       if (get.size && get.held() + chunk.size() > *get.size)
         throw Error("the server sent more than the " + std::to_string(*get.size) + " bytes expected for " + get.what);
+      if (get.max_bytes && get.held() + chunk.size() > *get.max_bytes) throw too_large(*get.max_bytes);
       get.write(chunk);
       if (get.on_bytes) get.on_bytes(get.held(), total);
     };
 
     std::string reason;
+    ++requests;
     try {
       HttpResponse response = get.send(request);
       if (response.status >= 200 && response.status < 300) {
@@ -98,11 +121,15 @@ void run_resumable(const ResumableGet& get) {
       if (!e.retryable()) throw;
       reason = e.what();
     }
-    // A connection that keeps dropping but delivers something each time
-    // still finishes; one that delivers nothing gets `attempts` tries.
-    bool progressed = get.held() > have;
+    // A connection that keeps dropping but brings a fair share each time
+    // still finishes; one that brings less gets `attempts` tries.
+    const uint64_t now_held = get.held();
+    bool progressed = now_held > have && now_held - have >= resume_progress_bytes(total, have);
     if (!progressed && ++failures >= get.attempts)
       throw Error(get.what + ": giving up after " + std::to_string(get.attempts) + " attempts: " + reason);
+    if (requests >= kMaxResumes + get.attempts)
+      throw Error(get.what + ": giving up after " + std::to_string(requests) +
+                  " requests that each brought only part of it: " + reason);
     if (get.on_retry) get.on_retry(reason);
     if (!progressed) backoff(failures);
   }
@@ -114,6 +141,7 @@ void download_blob(RegistryClient& client, HttpClient& http, const BlobDownload&
   get.what = "blob " + download.blob.digest;
   get.size = download.blob.size;
   get.attempts = client.config().max_download_attempts;
+  get.timeouts = client.config().timeouts;
   get.send = [&](HttpRequest& request) { return client.get(http, download.repository, path, request); };
   get.held = [&] { return ingest.size(); };
   get.write = [&](std::string_view chunk) { ingest.write(chunk); };

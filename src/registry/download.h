@@ -33,7 +33,13 @@ uint64_t resume_skip(uint64_t have, long status, std::string_view content_range)
 struct ResumableGet {
   std::string what;              // "blob sha256:...", for messages
   std::optional<uint64_t> size;  // the whole length, when known beforehand
+  // Without a size: the most the body may be, and what to say past it.
+  std::optional<uint64_t> max_bytes;
+  std::string limit_hint;
   int attempts = 3;
+  // Each request's deadline: request_seconds plus what is left at
+  // min_bytes_per_second.
+  Timeouts timeouts;
   // Sends `request` (its Range header and callbacks already set) and returns
   // the answer; adds the URL and whatever authorization is needed.
   std::function<HttpResponse(HttpRequest&)> send;
@@ -47,9 +53,18 @@ struct ResumableGet {
   const std::atomic<bool>* cancelled = nullptr;  // set by another thread to give up
 };
 
-// Runs `get` until the body is complete. A retry that made progress does not
-// count against `attempts`. Throws mini::Error.
+// Runs `get` until the body is complete. A retry after real progress (at
+// least resume_progress_bytes) does not count against `attempts`; one that
+// brought less does, and kMaxResumes requests end it in any case, so a
+// server serving a byte per request can't keep a pull going. Throws
+// mini::Error.
 void run_resumable(const ResumableGet& get);
+
+// A body this size is fetched in at most 128 requests that count as
+// progress: each must bring 1/128 of it (64 KiB at least, never more than
+// what is left). `total` 0: unknown.
+uint64_t resume_progress_bytes(uint64_t total, uint64_t have);
+inline constexpr int kMaxResumes = 128;
 
 struct BlobDownload {
   std::string repository;

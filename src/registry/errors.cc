@@ -5,6 +5,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "registry/display.h"
+
 namespace mini::registry {
 
 namespace {
@@ -40,18 +42,26 @@ std::string with_detail(std::string text, const HttpResponse& response) {
 std::string retry_after(const std::string& value) {
   if (value.empty()) return "; try again later";
   bool seconds = std::all_of(value.begin(), value.end(), [](unsigned char c) { return std::isdigit(c); });
-  return "; try again " + (seconds ? "in " + value + " seconds" : "after " + value);
+  if (seconds && value.size() <= 9) return "; try again in " + value + " seconds";
+  // An HTTP date is 29 characters; anything much longer is not one.
+  return seconds ? "; try again later" : "; try again after " + shown(value, 40);
 }
 
 }  // namespace
 
-std::string registry_error_message(std::string_view body) {
+std::string registry_error_message(std::string_view body) { return shown(raw_error_message(body), 300); }
+
+std::string raw_error_message(std::string_view body) {
   nlohmann::json doc = nlohmann::json::parse(body, nullptr, false);
   if (!doc.is_object()) return "";
   if (auto errors = doc.find("errors"); errors != doc.end() && errors->is_array() && !errors->empty()) {
     const auto& first = errors->front();
     if (!first.is_object()) return "";
-    std::string code = first.value("code", ""), message = first.value("message", "");
+    auto text = [&](const char* key) {
+      auto it = first.find(key);
+      return it != first.end() && it->is_string() ? it->get<std::string>() : std::string();
+    };
+    std::string code = text("code"), message = text("message");
     for (auto& c : code) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     if (code.empty() || message.empty()) return code + message;
     return code == message ? code : code + ": " + message;

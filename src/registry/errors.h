@@ -20,8 +20,10 @@ class RegistryError : public Error {
 
 // "code: message" from the distribution error body
 // {"errors":[{"code":"MANIFEST_UNKNOWN","message":"manifest unknown"}]},
-// or "" when the body is not one.
+// or "" when the body is not one; shown() as messages may carry it.
 std::string registry_error_message(std::string_view body);
+// The same, as the registry wrote it.
+std::string raw_error_message(std::string_view body);
 
 // "`mini login HOST`", or "`mini login`" for Docker Hub.
 std::string login_hint(std::string_view host);

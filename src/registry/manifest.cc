@@ -4,8 +4,10 @@
 
 #include <algorithm>
 #include <cctype>
+#include <set>
 
 #include "common/error.h"
+#include "registry/display.h"
 #include "store/digest.h"
 #include "store/image_config.h"
 
@@ -64,7 +66,7 @@ Descriptor parse_descriptor(const nlohmann::json& doc, const char* what) {
   d.media_type = string_field(doc, "mediaType");
   d.digest = string_field(doc, "digest");
   if (!store::is_valid_digest(d.digest))
-    throw Error(std::string("the manifest's ") + what + " has an unsupported digest \"" + d.digest +
+    throw Error(std::string("the manifest's ") + what + " has an unsupported digest \"" + shown(d.digest, 100) +
                 "\" (mini verifies sha256 only)");
   auto size = doc.find("size");
   if (size == doc.end() || !size->is_number_integer() || *size < 0)
@@ -94,14 +96,52 @@ std::string manifest_accept_header() {
 }
 
 ManifestKind detect_manifest_kind(std::string_view content_type, const nlohmann::json& doc) {
-  if (auto kind = kind_of(bare_media_type(content_type))) return *kind;
   if (!doc.is_object()) throw Error("the registry's manifest is not a JSON object");
-  if (auto kind = kind_of(string_field(doc, "mediaType"))) return *kind;
+  const std::string served = bare_media_type(content_type);
+  // Schema1 is schema1 whatever it is served as.
   if (auto version = doc.find("schemaVersion"); version != doc.end() && *version == 1) refuse_schema1();
-  if (doc.contains("manifests")) return ManifestKind::Index;
-  if (doc.contains("config") && doc.contains("layers")) return ManifestKind::Image;
-  std::string type = bare_media_type(content_type);
-  throw Error("the registry answered with a manifest of unsupported type \"" + (type.empty() ? "unknown" : type) +
+  if (doc.contains("fsLayers") || served == media::kDockerSchema1 || served == media::kDockerSchema1Signed)
+    refuse_schema1();
+  auto declared_field = doc.find("mediaType");
+  if (declared_field != doc.end() && !declared_field->is_string())
+    throw Error("the registry's manifest has a \"mediaType\" that is not a string");
+  const std::string declared = declared_field == doc.end() ? "" : declared_field->get<std::string>();
+
+  // What the content is, whatever anyone says it is.
+  bool lists = doc.contains("manifests"), image = doc.contains("config") || doc.contains("layers");
+  if (lists && image)
+    throw Error("the registry's manifest holds both \"manifests\" and \"layers\"; it is neither an index nor an "
+                "image manifest");
+  std::optional<ManifestKind> shape;
+  if (lists) shape = ManifestKind::Index;
+  if (image) shape = ManifestKind::Image;
+  auto name = [](ManifestKind kind) { return kind == ManifestKind::Index ? "an index" : "an image manifest"; };
+
+  std::optional<ManifestKind> served_kind = kind_of(served);
+  if (!declared.empty()) {
+    // The document's own mediaType decides: it is what its digest covers,
+    // while the Content-Type is only what this answer says about it.
+    std::optional<ManifestKind> kind = kind_of(declared);
+    if (!kind)
+      throw Error("the registry answered with a manifest of unsupported type \"" + shown(declared, 100) +
+                  "\"; mini reads OCI and Docker schema2 images and indexes");
+    if (served_kind && served != lower(declared))
+      throw Error("the registry served a document whose mediaType is " + declared + " with Content-Type " + served +
+                  "; refusing a manifest whose declared type and content disagree");
+    if (shape && *shape != *kind)
+      throw Error("the registry's manifest says it is " + declared + " but holds " + name(*shape) +
+                  "; refusing a manifest whose declared type and content disagree");
+    return *kind;
+  }
+  if (served_kind) {
+    if (shape && *shape != *served_kind)
+      throw Error("the registry served " + std::string(name(*shape)) + " with Content-Type " + served +
+                  "; refusing a manifest whose declared type and content disagree");
+    return *served_kind;
+  }
+  if (shape) return *shape;
+  throw Error("the registry answered with a manifest of unsupported type \"" +
+              (served.empty() ? std::string("unknown") : shown(served, 100)) +
               "\"; mini reads OCI and Docker schema2 images and indexes");
 }
 
@@ -174,11 +214,12 @@ Descriptor select_manifest(const nlohmann::json& index, const Platform& want) {
     }
   }
   if (best) return *best;
-  std::string list;
+  std::vector<std::string> distinct;
+  std::set<std::string> seen;
   for (const auto& p : offered)
-    if (p != "unknown/unknown" && list.find(p) == std::string::npos) list += (list.empty() ? "" : ", ") + p;
+    if (p != "unknown/unknown" && seen.insert(p).second) distinct.push_back(p);
   throw Error("no matching manifest for " + want.str() + " in the manifest list entries (the image has " +
-              (list.empty() ? "no platforms" : list) + "); choose one with --platform");
+              (distinct.empty() ? "no platforms" : shown_list(distinct)) + "); choose one with --platform");
 }
 
 ImageManifest parse_image_manifest(const nlohmann::json& manifest) {
@@ -188,11 +229,12 @@ ImageManifest parse_image_manifest(const nlohmann::json& manifest) {
   ImageManifest out;
   out.config = parse_descriptor(manifest["config"], "config");
   if (out.config.media_type != media::kOciConfig && out.config.media_type != media::kDockerConfig)
-    throw Error("this is not a container image: its config has media type \"" + out.config.media_type + "\"");
+    throw Error("this is not a container image: its config has media type \"" + shown(out.config.media_type, 100) +
+                "\"");
   for (const auto& layer : manifest["layers"]) {
     Descriptor d = parse_descriptor(layer, "layer");
     if (std::find(std::begin(kLayerTypes), std::end(kLayerTypes), d.media_type) == std::end(kLayerTypes))
-      throw Error("layer " + d.digest + " has media type \"" + d.media_type +
+      throw Error("layer " + d.digest + " has media type \"" + shown(d.media_type, 100) +
                   "\", which is not a tar layer mini can unpack");
     out.layers.push_back(std::move(d));
   }

@@ -1,6 +1,9 @@
 #include "registry/puller.h"
 
+#include <sys/statvfs.h>
+
 #include <atomic>
+#include <cstdint>
 #include <mutex>
 #include <thread>
 
@@ -11,6 +14,7 @@
 #include "registry/client.h"
 #include "registry/config.h"
 #include "registry/credentials.h"
+#include "registry/display.h"
 #include "registry/download.h"
 #include "registry/progress.h"
 #include "store/container_store.h"
@@ -71,7 +75,8 @@ void check_document_size(const Descriptor& d, const std::string& what) {
 std::string manifest_reference(const Reference& ref) { return ref.digest.empty() ? ref.tag : ref.digest; }
 
 Fetched fetch_top_manifest(RegistryClient& client, HttpClient& http, const Reference& ref, Document& document) {
-  document = client.fetch_manifest(http, ref.path, manifest_reference(ref), store::kMaxManifestBytes);
+  document =
+      client.fetch_manifest(http, ref.path, manifest_reference(ref), std::max(budget::kIndex, budget::kManifest));
   std::string digest = store::sha256_digest(document.body);
   if (!ref.digest.empty() && digest != ref.digest)
     throw Error("the registry's manifest for " + ref.familiar() + " hashes to " + digest +
@@ -85,8 +90,9 @@ Fetched fetch_top_manifest(RegistryClient& client, HttpClient& http, const Refer
 // An index states platforms itself; a lone manifest only says in its config.
 void check_config_platform(const Platform& have, const Platform& want, bool explicit_platform, Progress& progress) {
   if (have.os.empty() || have.architecture.empty() || have == want) return;
-  if (explicit_platform) throw Error("the image is for " + have.str() + ", not the requested platform " + want.str());
-  progress.line("WARNING: The requested image's platform (" + have.str() +
+  if (explicit_platform)
+    throw Error("the image is for " + shown(have.str(), 100) + ", not the requested platform " + want.str());
+  progress.line("WARNING: The requested image's platform (" + shown(have.str(), 100) +
                 ") does not match the detected host platform (" + want.str() +
                 ") and no specific platform was requested");
 }
@@ -101,29 +107,42 @@ Resolved resolve(RegistryClient& client, HttpClient& http, const Reference& ref,
   std::string what = "the manifest for " + ref.familiar();
   // Captive portals and proxies answer with a web page; say so.
   if (!document.content_type.empty() && document.content_type.find("json") == std::string::npos)
-    what += " (the registry sent " + document.content_type.substr(0, document.content_type.find(';')) + ")";
+    what += " (the registry sent " + shown(document.content_type.substr(0, document.content_type.find(';')), 100) +
+            ")";
   nlohmann::json manifest = parse_json(top.body, what);
   out.documents.push_back(std::move(top));
   bool from_index = detect_manifest_kind(document.content_type, manifest) == ManifestKind::Index;
   if (from_index) {
     Descriptor chosen = select_manifest(manifest, want);
     check_document_size(chosen, "the manifest for " + want.str());
-    document = client.fetch_manifest(http, ref.path, chosen.digest, store::kMaxManifestBytes);
+    document = client.fetch_manifest(http, ref.path, chosen.digest, budget::kManifest);
     verify(document.body, chosen, "the manifest for " + want.str());
     manifest = parse_json(document.body, "the manifest for " + want.str());
     if (detect_manifest_kind(document.content_type, manifest) != ManifestKind::Image)
       throw Error("the index entry for " + want.str() + " is another index; mini does not follow nested indexes");
+    // The index said what it points at; the document must agree.
+    std::string declared = manifest.value("mediaType", "");
+    if (!chosen.media_type.empty() && !declared.empty() && chosen.media_type != declared)
+      throw Error("the index lists the manifest for " + want.str() + " as " + shown(chosen.media_type, 100) +
+                  ", but the document says it is " + declared + "; refusing it");
     out.manifest_digest = chosen.digest;
     out.documents.push_back({chosen.digest, document.body});
   }
   out.manifest = parse_image_manifest(manifest);
+  // Before anything else is fetched: the count alone can make a pull
+  // unbounded in requests, and more than overlay can stack.
+  const int max_layers = client.config().max_layers;
+  if (out.manifest.layers.size() > static_cast<size_t>(max_layers))
+    throw Error("the image has " + std::to_string(out.manifest.layers.size()) + " layers, more than the " +
+                std::to_string(max_layers) +
+                " mini pulls; raise \"max-image-layers\" in mini's config file if you trust this image");
 
   const Descriptor& config_blob = out.manifest.config;
   check_document_size(config_blob, "the image config");
   std::string config_body =
       blobs.has(config_blob.digest)
-          ? blobs.read(config_blob.digest, store::kMaxManifestBytes)
-          : client.fetch_small_blob(http, ref.path, config_blob.digest, store::kMaxManifestBytes).body;
+          ? blobs.read(config_blob.digest, budget::kConfig)
+          : client.fetch_small_blob(http, ref.path, config_blob.digest, budget::kConfig).body;
   verify(config_body, config_blob, "the image config");
   ImageConfigInfo config = parse_image_config(parse_json(config_body, "the image config"), out.manifest.layers.size());
   out.diff_ids = std::move(config.diff_ids);
@@ -211,6 +230,7 @@ std::vector<LayerJob> layer_jobs(const Resolved& resolved, const store::ContentS
 
 struct LayerContext {
   RegistryClient& client;
+  PullBudget& budget;
   const PullStores& stores;
   const std::string& repository;
   Progress& progress;
@@ -253,7 +273,7 @@ void pull_layers(const LayerContext& ctx, const std::vector<LayerJob>& jobs, int
   std::exception_ptr first_error;
   auto worker = [&] {
     try {
-      HttpClient http(ctx.client.config().timeouts);
+      HttpClient http(ctx.client.config().timeouts, &ctx.budget);
       for (size_t i; !ctx.cancelled && (i = next++) < jobs.size();) pull_layer(ctx, http, jobs[i]);
     } catch (...) {
       std::lock_guard lock(mutex);
@@ -267,13 +287,34 @@ void pull_layers(const LayerContext& ctx, const std::vector<LayerJob>& jobs, int
   if (first_error) std::rethrow_exception(first_error);
 }
 
+// The layers' declared sizes, before any is fetched: more than the pull may
+// receive, or than the store's filesystem has free, can only end in a
+// refusal or a full disk later.
+void check_room(const std::vector<LayerJob>& jobs, const RegistryConfig& config, const store::ContentStore& blobs) {
+  uint64_t needed = 0;
+  for (const auto& job : jobs)
+    if (!job.present) needed = job.blob.size > UINT64_MAX - needed ? UINT64_MAX : needed + job.blob.size;
+  if (config.max_pull_bytes != 0 && needed > config.max_pull_bytes)
+    throw Error("the image's layers are " + store::format_bytes(needed) + ", more than the " +
+                store::format_bytes(config.max_pull_bytes) +
+                " one pull may receive; raise \"max-pull-size\" in mini's config file if you trust this image");
+  struct statvfs fs {};
+  if (::statvfs(blobs.layout().ingest().c_str(), &fs) == 0) {
+    uint64_t free = static_cast<uint64_t>(fs.f_bavail) * fs.f_frsize;
+    if (needed > free)
+      throw Error("the image's layers are " + store::format_bytes(needed) + ", more than the " +
+                  store::format_bytes(free) + " free in the store; free some space (mini system prune) first");
+  }
+}
+
 }  // namespace
 
 store::ImageRecord pull_image(const PullStores& stores, const Reference& ref, const PullOptions& options) {
   RegistryConfig config = load_registry_config(options.config_path);
   Progress progress(options.out, Progress::mode_for(options.out, options.quiet));
   Platform want = options.platform.value_or(host_platform());
-  HttpClient http(config.timeouts);
+  PullBudget budget(config.max_pull_bytes);
+  HttpClient http(config.timeouts, &budget);
   Session session = connect(ref, config, http, want, options.platform.has_value(), stores.blobs, progress);
   const Resolved& resolved = session.resolved;
 
@@ -286,11 +327,12 @@ store::ImageRecord pull_image(const PullStores& stores, const Reference& ref, co
       if (!job.present && job.blob.size > limit)
         throw Error("layer " + job.blob.digest + " is " + store::format_bytes(job.blob.size) + ", more than the " +
                     store::format_bytes(limit) + " a layer may take; " + store::kLayerLimitHint);
+  check_room(jobs, config, stores.blobs);
   for (const auto& job : jobs) progress.status(job.id, job.present ? "Already exists" : "Pulling fs layer");
   std::atomic<bool> cancelled{false};
   int concurrency =
       options.max_concurrent_downloads > 0 ? options.max_concurrent_downloads : config.max_concurrent_downloads;
-  pull_layers({*session.client, stores, ref.path, progress, cancelled}, jobs, concurrency);
+  pull_layers({*session.client, budget, stores, ref.path, progress, cancelled}, jobs, concurrency);
 
   // The manifests and config go in last: an interrupted pull leaves no
   // image documents pointing at layers that never arrived.

@@ -10,11 +10,15 @@
 #include "common/fs_util.h"
 #include "registry/client.h"
 #include "registry/config.h"
+#include "registry/display.h"
 #include "registry/download.h"
+#include "registry/limits.h"
 #include "registry/manifest.h"
 #include "registry/progress.h"
 #include "registry/reference.h"
 #include "store/digest.h"
+#include "store/layer_limits.h"
+#include "store/layer_store.h"
 
 namespace mini::registry {
 
@@ -57,25 +61,44 @@ std::string trim_separators(std::string s) {
   return s;
 }
 
-// The sha256 a server publishes beside the file, or "" (with a warning)
-// when it publishes none.
-std::string published_sha256(HttpClient& http, const std::string& url, Progress& progress) {
+// The sha256 a server publishes beside the file. Without one nothing
+// vouches for the download, so the pull stops unless the user said, in so
+// many words, to import it unverified.
+std::string published_sha256(HttpClient& http, const std::string& url, bool insecure_no_verify, Progress& progress) {
   std::string sums_url = url + ".sha256";
   HttpRequest request;
   request.url = sums_url;
-  HttpResponse response = http.get(request);
-  if (response.status == 200) return parse_sha256_file(response.body, sums_url);
-  progress.line("WARNING: " + sums_url + " answered " + std::to_string(response.status) +
-                "; the download can't be verified (pass --sha256 HEX to check it)");
+  request.max_body_bytes = budget::kSha256File;
+  std::string problem;
+  try {
+    HttpResponse response = http.get(request);
+    if (response.status == 200) return parse_sha256_file(response.body, shown(sums_url));
+    problem = shown(sums_url) + " answered " + std::to_string(response.status);
+  } catch (const Error& e) {
+    if (!insecure_no_verify) throw;
+    problem = e.what();
+  }
+  if (!insecure_no_verify)
+    throw Error(problem +
+                ", so the download can't be verified; pass --sha256 HEX to check it, or --insecure-no-verify to "
+                "import it unverified");
+  progress.line("WARNING: " + problem + "; importing " + shown(url) + " unverified, as --insecure-no-verify asks");
   return "";
 }
 
-void download_file(HttpClient& http, const RegistryConfig& config, const std::string& url, int fd, Progress& progress,
-                   const std::string& id) {
+void download_file(HttpClient& http, const RegistryConfig& config, uint64_t max_bytes, const std::string& url, int fd,
+                   Progress& progress, const std::string& id) {
   uint64_t written = 0;
   ResumableGet get;
-  get.what = url;
+  get.what = shown(url);
   get.attempts = config.max_download_attempts;
+  get.timeouts = config.timeouts;
+  // The tarball becomes one layer: the layer limit bounds it as it bounds
+  // a registry's layer, before it can fill the store's disk.
+  if (max_bytes != 0) {
+    get.max_bytes = max_bytes;
+    get.limit_hint = "more than a layer may take; " + std::string(store::kLayerLimitHint);
+  }
   get.send = [&](HttpRequest& request) {
     request.url = url;
     return http.get(request);
@@ -85,7 +108,9 @@ void download_file(HttpClient& http, const RegistryConfig& config, const std::st
     fsutil::write_all(fd, chunk);
     written += chunk.size();
   };
-  get.fail = [&](const HttpResponse& response) { throw Error(url + " answered " + std::to_string(response.status)); };
+  get.fail = [&](const HttpResponse& response) {
+    throw Error(shown(url) + " answered " + std::to_string(response.status));
+  };
   get.on_bytes = [&](uint64_t held, uint64_t total) { progress.bytes(id, held, total); };
   get.on_retry = [&](const std::string& reason) { progress.status(id, "Retrying: " + reason); };
   run_resumable(get);
@@ -126,7 +151,7 @@ Reference name_for_url(const std::string& url) {
   try {
     return parse_reference(image_name_from_url(url));
   } catch (const Error&) {
-    throw Error("can't make an image name from " + url + "; give one with --name NAME[:TAG]");
+    throw Error("can't make an image name from " + shown(url) + "; give one with --name NAME[:TAG]");
   }
 }
 
@@ -177,8 +202,12 @@ store::ImportResult pull_tarball(store::ContentStore& blobs, store::LayerStore& 
   }
   RegistryConfig config = load_registry_config(options.config_path);
   Progress progress(options.out, Progress::mode_for(options.out, options.quiet));
-  HttpClient http(config.timeouts);
-  if (expected.empty()) expected = published_sha256(http, options.url, progress);
+  PullBudget budget(config.max_pull_bytes);
+  HttpClient http(config.timeouts, &budget);
+  if (expected.empty()) expected = published_sha256(http, options.url, options.insecure_no_verify, progress);
+  uint64_t max_bytes = layers.max_bytes();
+  if (config.max_pull_bytes != 0)
+    max_bytes = max_bytes == 0 ? config.max_pull_bytes : std::min(max_bytes, config.max_pull_bytes);
 
   const std::string id = file_name(options.url);
   TempFile file(blobs.layout().ingest() / ("download-" + fsutil::random_hex(8)));
@@ -186,12 +215,12 @@ store::ImportResult pull_tarball(store::ContentStore& blobs, store::LayerStore& 
     fsutil::UniqueFd fd(::open(file.path().c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
     if (!fd) throw_errno("create " + file.path().string());
     progress.status(id, "Downloading");
-    download_file(http, config, options.url, fd.get(), progress, id);
+    download_file(http, config, max_bytes, options.url, fd.get(), progress, id);
   }
   progress.status(id, "Verifying Checksum");
   std::string digest = file_sha256(file.path());
   if (!expected.empty() && digest != "sha256:" + expected)
-    throw Error(options.url + " does not match its sha256: expected sha256:" + expected + ", got " + digest);
+    throw Error(shown(options.url) + " does not match its sha256: expected sha256:" + expected + ", got " + digest);
   progress.status(id, "Download complete");
 
   progress.status(id, "Extracting");

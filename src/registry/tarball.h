@@ -1,7 +1,8 @@
 #pragma once
 // `mini pull https://.../alpine-minirootfs-3.20.3-x86_64.tar.gz`: a plain
 // rootfs tarball from a web server, checked against its published sha256
-// and imported as a one-layer image.
+// and imported as a one-layer image. Nothing unverified enters the store
+// unless --insecure-no-verify says so.
 #include <cstdio>
 #include <string>
 #include <string_view>
@@ -23,7 +24,8 @@ std::string parse_sha256_file(std::string_view text, const std::string& origin);
 
 struct TarballPullOptions {
   std::string url;
-  std::string sha256;       // hex; empty: fetch url + ".sha256" when it exists
+  std::string sha256;       // hex; empty: fetch url + ".sha256", and refuse without one
+  bool insecure_no_verify = false;  // import even when neither says what the tarball must hash to
   std::string name;         // normalized reference; empty: image_name_from_url
   std::string config_path;  // for timeouts and attempts
   bool quiet = false;
