@@ -274,7 +274,8 @@ HttpResponse HttpClient::get_once(const HttpRequest& request, const std::string&
   CURL* curl = as_curl(curl_);
   curl_easy_reset(curl);  // keeps the connection and DNS caches
   const auto now = Clock::now();
-  Transfer transfer{request, timeouts_, budget_, deadline, now + std::chrono::seconds(timeouts_.request_seconds)};
+  Transfer transfer{request, timeouts_, budget_, deadline, now + std::chrono::seconds(timeouts_.request_seconds), {}, false,
+                    false, nullptr};
   transfer.response.url = url;
   if (deadline <= now)
     throw TransportError("no complete answer within " + seconds_text(total.count()) + " (GET " + shown(url) + ")", true);

@@ -44,7 +44,7 @@ struct Dribble {
 };
 
 TEST(Resume, AByteAtATimeGivesUpAfterTheAttempts) {
-  Dribble server{2 << 20, 1};
+  Dribble server{2 << 20, 1, 0, {}};
   ResumableGet get = server.get();
   get.attempts = 2;
   try {
@@ -146,7 +146,7 @@ TEST(Resume, AnUnsizedBodyStopsAtItsLimit) {
 }
 
 TEST(Resume, EachRequestGetsADeadlineFromWhatIsLeft) {
-  Dribble server{10 << 20, 10 << 20};
+  Dribble server{10 << 20, 10 << 20, 0, {}};
   ResumableGet get = server.get();
   get.timeouts.request_seconds = 7;
   get.timeouts.min_bytes_per_second = 1 << 20;
