@@ -58,7 +58,7 @@ TEST(Resume, AByteAtATimeGivesUpAfterTheAttempts) {
 
 TEST(Resume, RealProgressKeepsGoingButIsBounded) {
   // A fair share per request finishes.
-  Dribble fair{4 << 20, 256 << 10};
+  Dribble fair{4 << 20, 256 << 10, 0, {}};
   ResumableGet get = fair.get();
   run_resumable(get);
   EXPECT_EQ(fair.held.size(), 4u << 20);
