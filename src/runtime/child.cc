@@ -235,6 +235,27 @@ bool same_inode(int a, int b) noexcept {
   return ::fstat(a, &sa) == 0 && ::fstat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
 }
 
+// runc's rules for /proc, on `where` (the clean path a target is, or
+// resolves to): only a procfs on /proc, and below it only lxcfs's files.
+void check_proc_placement(const ChildPlan& plan, const MountStep& step, const char* where, ProcPlacement placement,
+                          int source_fd) noexcept {
+  // Said only when a symlink took the target elsewhere.
+  char resolved[PATH_MAX + 32] = "";
+  if (std::strcmp(where, step.target.c_str()) != 0)
+    std::snprintf(resolved, sizeof(resolved), " (it resolves to %s)", where);
+  if (placement == ProcPlacement::Root) {
+    bool procfs = step.bind ? on_procfs(source_fd) : step.fstype == "proc";
+    if (!procfs)
+      refuse(plan, "\"%s\" cannot be mounted because it is not of type proc%s; only a procfs goes on /proc",
+             step.target.c_str(), resolved);
+  } else if (placement == ProcPlacement::Inside) {
+    refuse(plan,
+           "\"%s\" cannot be mounted because it is inside /proc%s; only /proc/cpuinfo, /proc/meminfo and the "
+           "other files lxcfs serves may be mounted over",
+           step.target.c_str(), resolved);
+  }
+}
+
 // What the target resolved to, checked before anything is mounted on it:
 // never the container's root (the volume would vanish and its writes land
 // in the rootfs), and inside /proc only what runc allows.
@@ -253,21 +274,7 @@ void check_target(const ChildPlan& plan, int root_fd, const char* root_path, con
     struct stat st {};
     placement = ::fstat(target, &st) == 0 && st.st_ino == 1 ? ProcPlacement::Root : ProcPlacement::Inside;
   }
-  // Said only when a symlink took the target elsewhere.
-  char resolved[PATH_MAX + 32] = "";
-  if (std::strcmp(where, step.target.c_str()) != 0)
-    std::snprintf(resolved, sizeof(resolved), " (it resolves to %s)", where);
-  if (placement == ProcPlacement::Root) {
-    bool procfs = step.bind ? on_procfs(source_fd) : step.fstype == "proc";
-    if (!procfs)
-      refuse(plan, "\"%s\" cannot be mounted because it is not of type proc%s; only a procfs goes on /proc",
-             step.target.c_str(), resolved);
-  } else if (placement == ProcPlacement::Inside) {
-    refuse(plan,
-           "\"%s\" cannot be mounted because it is inside /proc%s; only /proc/cpuinfo, /proc/meminfo and the "
-           "other files lxcfs serves may be mounted over",
-           step.target.c_str(), resolved);
-  }
+  check_proc_placement(plan, step, where, placement, source_fd);
 }
 
 unsigned long locked_flags(const char* path) noexcept {
@@ -292,6 +299,17 @@ int open_target(const ChildPlan& plan, int root_fd, const MountStep& step) noexc
 
 void mount_one(const ChildPlan& plan, int root_fd, const char* root_path, const MountStep& step,
                int source_fd) noexcept {
+  if (step.seal_readonly) {
+    int target = open_target(plan, root_fd, step);
+    char path[64];
+    fd_path(target, path);
+    if (::mount(nullptr, path, nullptr, MS_REMOUNT | step.flags, step.data.c_str()) != 0)
+      fail(plan, "make read-only", errno, step.target.c_str());
+    ::close(target);
+    return;
+  }
+  // The destination as written first, so that nothing is created inside /proc.
+  check_proc_placement(plan, step, step.target.c_str(), proc_placement(step.target.c_str()), source_fd);
   int target = open_target(plan, root_fd, step);
   check_target(plan, root_fd, root_path, step, target, source_fd);
   char path[64], source[64];
@@ -659,16 +677,6 @@ void contain(ChildPlan& plan) noexcept {
   }
   for (size_t i = 0; i < plan.mounts.size(); ++i)
     mount_one(plan, root_fd, root_path, plan.mounts[i], plan.source_fds[i]);
-  for (const auto& step : plan.mounts) {
-    if (!step.seal_readonly) continue;
-    int target = step.real_directory ? open_real_directory(plan, root_fd, step.target.c_str(), step.fstype.c_str())
-                                     : open_in_root(root_fd, step.target.c_str(), O_PATH);
-    char path[64];
-    fd_path(target, path);
-    if (target < 0 || ::mount(nullptr, path, nullptr, MS_REMOUNT | MS_RDONLY | step.flags, step.data.c_str()) != 0)
-      fail(plan, "make read-only", errno, step.target.c_str());
-    ::close(target);
-  }
   // 5. /dev: the standard devices and symlinks, and the console.
   if (plan.populate_dev) populate_dev(plan, root_fd);
   create_devices(plan, root_fd);

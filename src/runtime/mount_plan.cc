@@ -58,7 +58,6 @@ void add_cgroup_mounts(const std::string& destination, const MountOptions& optio
     return;
   }
   MountStep holder = special(destination, "tmpfs", options.flags & ~MS_RDONLY, 0, "mode=755");
-  holder.seal_readonly = options.flags & MS_RDONLY;
   steps.push_back(holder);
   // Controllers mounted together share one hierarchy: "cpu,cpuacct".
   std::map<fs::path, std::string> hierarchies;
@@ -74,6 +73,12 @@ void add_cgroup_mounts(const std::string& destination, const MountOptions& optio
   if (cgroups.unified)
     steps.push_back(special(clean_container_path(destination + "/" + cgroups.unified->filename().string()),
                             "cgroup2", options.flags, 0, ""));
+  if (options.flags & MS_RDONLY) {
+    MountStep seal = holder;
+    seal.flags |= MS_RDONLY;
+    seal.seal_readonly = true;
+    steps.push_back(seal);
+  }
 }
 
 }  // namespace

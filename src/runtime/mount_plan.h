@@ -38,8 +38,9 @@ struct MountStep {
   // MS_REMOUNT applies ro, nosuid, nodev, noexec.
   bool remount = false;
   bool target_is_file = false;
-  // Remounted read-only once every mount is in place (the tmpfs that holds
-  // the cgroup v1 hierarchies needs its subdirectories first).
+  // Not a mount: remounts what is at `target` read-only with `flags` and
+  // `data` (the tmpfs that holds the cgroup v1 hierarchies, once they are
+  // in it, and before any later mount can cover it).
   bool seal_readonly = false;
   // Mounted only on a real directory, every component reached without a
   // symlink (proc, sysfs, devpts, mqueue, cgroup, the /dev tmpfs); binds and

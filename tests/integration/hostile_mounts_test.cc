@@ -152,11 +152,13 @@ class HostileMountsTest : public MiniTest {
     EXPECT_THAT(r.out, HasSubstr("openw /proc/sys/kernel/hostname=Read-only file system"));
     std::vector<std::string> statfs = run_args;
     statfs.insert(statfs.end(), {"mini-probe", "statfs", "/proc"});
-    EXPECT_THAT(run(statfs).out, HasSubstr("statfs /proc=9fa0 ")) << "/proc is the kernel's procfs";
+    Result proc = run(statfs);
+    EXPECT_THAT(proc.out, HasSubstr("statfs /proc=9fa0 ")) << "/proc is the kernel's procfs; " << proc.err;
     if (fs::exists("/proc/kcore")) {
       std::vector<std::string> probe = run_args;
       probe.push_back("mini-probe");
-      EXPECT_THAT(run(probe).out, HasSubstr("kcore_bytes=0\n")) << "/proc/kcore is masked";
+      Result all = run(probe);
+      EXPECT_THAT(all.out, HasSubstr("kcore_bytes=0\n")) << "/proc/kcore is masked; " << all.err;
     }
   }
 

@@ -2,6 +2,7 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sys/mount.h>
 
 #include "cli/mount_flags.h"
 #include "common/error.h"
@@ -83,11 +84,16 @@ TEST(RuntimeMountRules, CgroupStepsAllNeedRealDirectories) {
   v1.unified = "/sys/fs/cgroup/unified";
   auto steps = plan_mounts({{"/sys/fs/cgroup/", "cgroup", "cgroup", {"ro"}}}, [](const std::string&) { return true; },
                            v1);
-  ASSERT_EQ(steps.size(), 4u);
+  ASSERT_EQ(steps.size(), 5u);
   for (const auto& step : steps) EXPECT_TRUE(step.real_directory) << step.target;
   EXPECT_EQ(steps[0].target, "/sys/fs/cgroup");
+  EXPECT_EQ(steps[0].flags & MS_RDONLY, 0u) << "the holder takes its directories first";
   EXPECT_EQ(steps[1].target, "/sys/fs/cgroup/cpu,cpuacct");
   EXPECT_EQ(steps[3].target, "/sys/fs/cgroup/unified");
+  // Sealed right after its hierarchies, before a later mount can cover it.
+  EXPECT_EQ(steps[4].target, "/sys/fs/cgroup");
+  EXPECT_TRUE(steps[4].seal_readonly);
+  EXPECT_EQ(steps[4].flags & MS_RDONLY, static_cast<unsigned long>(MS_RDONLY));
 }
 
 TEST(RuntimeMountRules, PlanRefusesTheRootInEverySpelling) {
