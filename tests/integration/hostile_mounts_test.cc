@@ -251,6 +251,14 @@ TEST_F(HostileMountsTest, MountsInsideProcAreRefused) {
   expect_refused(run({"--mount", "type=bind,src=" + vol + ",dst=/rel/sys/kernel", "hostile/data-proc-sys", "true"}),
                  "inside /proc");
 
+  // mini's own binds of /etc/hosts and friends follow the image's links too.
+  image("hostile/hosts-core-pattern", "rm -f etc/hosts && ln -s /proc/sys/kernel/core_pattern etc/hosts");
+  expect_refused(run({"hostile/hosts-core-pattern", "true"}),
+                 "\"/etc/hosts\" cannot be mounted because it is inside /proc (it resolves to "
+                 "/proc/sys/kernel/core_pattern)");
+  image("hostile/resolv-proc", "rm -f etc/resolv.conf && ln -s ../proc/self/../sys/kernel etc/resolv.conf");
+  expect_refused(run({"hostile/resolv-proc", "true"}), "inside /proc");
+
   // What lxcfs does is still allowed, and the masks stay in place around it.
   Result lxcfs = run({"-v", (work_ / "cpuinfo").string() + ":/proc/cpuinfo:ro", "bb", "cat", "/proc/cpuinfo"});
   EXPECT_EQ(lxcfs.exit_code, 0) << lxcfs.err;
@@ -309,6 +317,11 @@ TEST_F(HostileMountsTest, SymlinksToTheRootAreRefused) {
     expect_refused(run(args), "invalid mount config for type \"" + c.type + "\": " + kDockerRoot + " (" + c.target +
                                   " resolves to / inside the container)");
   }
+  // mini's own bind of /etc/hostname, through the image's link.
+  image("hostile/hostname-root", "rm -f etc/hostname && ln -s ../../.. etc/hostname");
+  expect_refused(run({"hostile/hostname-root", "true"}),
+                 std::string("invalid mount config for type \"bind\": ") + kDockerRoot +
+                     " (/etc/hostname resolves to / inside the container)");
   expect_store_clean();
 }
 
