@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "common/error.h"
+#include "runtime/mount_rules.h"
 
 namespace mini::cli {
 
@@ -20,10 +21,19 @@ std::vector<std::string> split(const std::string& text, char sep) {
   return parts;
 }
 
-void require_absolute_target(const std::string& target, const std::string& flag) {
+// Docker's checks in Docker's order: a destination that is the root, in
+// any spelling ("//", "/bin/..", "/./", "."), then one that is relative.
+// Returns the destination clean, as Docker stores it.
+std::string check_destination(const std::string& target, const std::string& type, const std::string& flag) {
+  if (!target.empty() && runtime::clean_container_path(target) == "/") {
+    if (flag.rfind("-v ", 0) == 0)
+      throw Error("invalid volume specification: '" + flag.substr(3) + "': " + runtime::root_destination_error(type));
+    if (flag.rfind("--tmpfs ", 0) == 0) throw Error(runtime::kDestinationIsRoot);
+    throw Error(runtime::root_destination_error(type));
+  }
   if (target.empty() || target.front() != '/')
     throw Error("invalid mount " + flag + ": the destination \"" + target + "\" must be an absolute path");
-  if (target == "/") throw Error("invalid mount " + flag + ": the destination can't be /");
+  return runtime::clean_container_path(target);
 }
 
 // A bind of a host path or a named volume, with Docker's options.
@@ -45,7 +55,7 @@ json parse_volume(const std::string& spec, const std::filesystem::path& volumes_
   auto parts = split(spec, ':');
   if (parts.size() < 2 || parts.size() > 3 || parts[0].empty())
     throw Error("invalid volume specification \"" + spec + "\"; use -v HOST_PATH_OR_NAME:CONTAINER_PATH[:ro]");
-  require_absolute_target(parts[1], "-v " + spec);
+  std::string target = check_destination(parts[1], parts[0].front() == '/' ? "bind" : "volume", "-v " + spec);
   bool read_only = false;
   if (parts.size() == 3) {
     for (const auto& option : split(parts[2], ',')) {
@@ -56,7 +66,7 @@ json parse_volume(const std::string& spec, const std::filesystem::path& volumes_
   }
   // Docker creates a missing host directory for -v (not for --mount).
   if (parts[0].front() == '/') out.host_dirs.push_back(parts[0]);
-  return volume_mount(parts[0], parts[1], read_only, volumes_dir, out);
+  return volume_mount(parts[0], target, read_only, volumes_dir, out);
 }
 
 json tmpfs_mount(const std::string& target, std::vector<std::string> options) {
@@ -80,7 +90,7 @@ json parse_mount(const std::string& spec, const std::filesystem::path& volumes_d
     else if (key == "tmpfs-mode") tmpfs_options.push_back("mode=" + value);
     else throw Error("unexpected key \"" + key + "\" in --mount " + spec);
   }
-  require_absolute_target(target, "--mount " + spec);
+  target = check_destination(target, type, "--mount " + spec);
   if (type == "tmpfs") {
     if (read_only) tmpfs_options.push_back("ro");
     return tmpfs_mount(target, tmpfs_options);
@@ -106,8 +116,7 @@ ParsedMounts parse_mount_flags(const MountFlags& flags, const std::filesystem::p
   for (const auto& m : flags.mounts) out.mounts.push_back(parse_mount(m, volumes_dir, out));
   for (const auto& t : flags.tmpfs) {
     auto colon = t.find(':');
-    std::string target = t.substr(0, colon);
-    require_absolute_target(target, "--tmpfs " + t);
+    std::string target = check_destination(t.substr(0, colon), "tmpfs", "--tmpfs " + t);
     std::vector<std::string> options = colon == std::string::npos ? std::vector<std::string>{} : split(t.substr(colon + 1), ',');
     out.mounts.push_back(tmpfs_mount(target, options));
   }

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <linux/close_range.h>
+#include <linux/magic.h>
 #include <linux/openat2.h>
 #include <net/if.h>
 #include <sys/ioctl.h>
@@ -10,6 +11,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
@@ -18,11 +20,13 @@
 
 #include <cerrno>
 #include <climits>
+#include <cstdarg>
 #include <cstdio>
 #include <cstring>
 #include <map>
 
 #include "common/error.h"
+#include "runtime/mount_rules.h"
 
 namespace mini::runtime {
 
@@ -32,7 +36,7 @@ namespace {
 
 [[noreturn]] void fail(const ChildPlan& plan, const char* step, int err, const char* detail = nullptr) noexcept {
   ChildReport report;
-  report.err = err;
+  report.err = err != 0 ? err : EIO;  // 0 marks a refusal
   size_t n = 0;
   for (const char* s = step; *s && n + 1 < sizeof(report.step); ++s) report.step[n++] = *s;
   if (detail) {
@@ -40,6 +44,20 @@ namespace {
     for (const char* s = detail; *s && n + 1 < sizeof(report.step); ++s) report.step[n++] = *s;
   }
   report.step[n] = '\0';
+  ssize_t ignored = ::write(plan.report_fd, &report, sizeof(report));
+  (void)ignored;
+  ::_exit(125);
+}
+
+// A refusal: the whole one-line message, worded for the user.
+[[noreturn]] __attribute__((format(printf, 2, 3))) void refuse(const ChildPlan& plan, const char* format,
+                                                               ...) noexcept {
+  ChildReport report;
+  report.err = 0;
+  va_list args;
+  va_start(args, format);
+  std::vsnprintf(report.step, sizeof(report.step), format, args);
+  va_end(args);
   ssize_t ignored = ::write(plan.report_fd, &report, sizeof(report));
   (void)ignored;
   ::_exit(125);
@@ -133,6 +151,132 @@ int open_mount_target(int root_fd, const char* path, bool file) noexcept {
 
 void fd_path(int fd, char (&out)[64]) noexcept { std::snprintf(out, sizeof(out), "/proc/self/fd/%d", fd); }
 
+// `path` below `dir_fd` with no symlink anywhere on the way, never above it.
+int open_no_symlinks(int dir_fd, const char* path, int flags) noexcept {
+  open_how how{};
+  how.flags = static_cast<uint64_t>(flags) | O_CLOEXEC;
+  how.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
+  while (*path == '/') ++path;
+  if (*path == '\0') path = ".";
+  return static_cast<int>(::syscall(SYS_openat2, dir_fd, path, &how, sizeof(how)));
+}
+
+// The target of a filesystem that must sit exactly where the spec says:
+// `path` (clean, absolute) walked from the root one component at a time,
+// each a real directory (created when missing), never a symlink. Anything
+// else is refused, as runc refuses proc on a symlink: a mask names a path,
+// and it must name what is really mounted there.
+int open_real_directory(const ChildPlan& plan, int root_fd, const char* path, const char* fstype) noexcept {
+  char buf[PATH_MAX];
+  size_t len = std::strlen(path);
+  if (len >= sizeof(buf)) fail(plan, "create mount target", ENAMETOOLONG, path);
+  std::memcpy(buf, path, len + 1);
+  int dir = ::fcntl(root_fd, F_DUPFD_CLOEXEC, 0);
+  if (dir < 0) fail(plan, "open rootfs", errno);
+  size_t start = 0;
+  while (buf[start] == '/') ++start;
+  while (buf[start] != '\0') {
+    size_t end = start;
+    while (buf[end] != '\0' && buf[end] != '/') ++end;
+    char saved = buf[end];
+    buf[end] = '\0';
+    const char* name = buf + start;
+    int next = open_no_symlinks(dir, name, O_PATH | O_DIRECTORY);
+    if (next < 0 && errno == ENOENT) {
+      if (::mkdirat(dir, name, 0755) != 0 && errno != EEXIST) fail(plan, "create mount target", errno, path);
+      next = open_no_symlinks(dir, name, O_PATH | O_DIRECTORY);
+    }
+    if (next < 0) {
+      // buf now ends at the component in the way.
+      if (errno == ELOOP)
+        refuse(plan, "cannot mount %s on %s: %s is a symlink, not a directory; %s goes only on a real directory",
+               fstype, path, buf, fstype);
+      if (errno == ENOTDIR)
+        refuse(plan, "cannot mount %s on %s: %s is not a directory; %s goes only on a real directory", fstype, path,
+               buf, fstype);
+      fail(plan, "open mount target", errno, path);
+    }
+    ::close(dir);
+    dir = next;
+    buf[end] = saved;
+    start = end;
+    while (buf[start] == '/') ++start;
+  }
+  return dir;
+}
+
+// Where `fd` really is, as a path inside the root: /proc/self/fd's link with
+// the root's own prefix taken off. False when it is not below the root.
+bool path_in_root(const char* root_path, int fd, char (&out)[PATH_MAX]) noexcept {
+  char link[64];
+  fd_path(fd, link);
+  ssize_t n = ::readlink(link, out, sizeof(out) - 1);
+  if (n <= 0) return false;
+  out[n] = '\0';
+  size_t prefix = std::strlen(root_path);
+  if (std::strncmp(out, root_path, prefix) != 0) return false;
+  if (out[prefix] == '\0') {
+    out[0] = '/';
+    out[1] = '\0';
+    return true;
+  }
+  if (out[prefix] != '/') return false;
+  std::memmove(out, out + prefix, static_cast<size_t>(n) - prefix + 1);
+  return true;
+}
+
+bool on_procfs(int fd) noexcept {
+  struct statfs fs {};
+  return ::fstatfs(fd, &fs) == 0 && fs.f_type == PROC_SUPER_MAGIC;
+}
+
+bool same_inode(int a, int b) noexcept {
+  struct stat sa {}, sb {};
+  return ::fstat(a, &sa) == 0 && ::fstat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+// runc's rules for /proc, on `where` (the clean path a target is, or
+// resolves to): only a procfs on /proc, and below it only lxcfs's files.
+void check_proc_placement(const ChildPlan& plan, const MountStep& step, const char* where, ProcPlacement placement,
+                          int source_fd) noexcept {
+  // Said only when a symlink took the target elsewhere.
+  char resolved[PATH_MAX + 32] = "";
+  if (std::strcmp(where, step.target.c_str()) != 0)
+    std::snprintf(resolved, sizeof(resolved), " (it resolves to %s)", where);
+  if (placement == ProcPlacement::Root) {
+    bool procfs = step.bind ? on_procfs(source_fd) : step.fstype == "proc";
+    if (!procfs)
+      refuse(plan, "\"%s\" cannot be mounted because it is not of type proc%s; only a procfs goes on /proc",
+             step.target.c_str(), resolved);
+  } else if (placement == ProcPlacement::Inside) {
+    refuse(plan,
+           "\"%s\" cannot be mounted because it is inside /proc%s; only /proc/cpuinfo, /proc/meminfo and the "
+           "other files lxcfs serves may be mounted over",
+           step.target.c_str(), resolved);
+  }
+}
+
+// What the target resolved to, checked before anything is mounted on it:
+// never the container's root (the volume would vanish and its writes land
+// in the rootfs), and inside /proc only what runc allows.
+void check_target(const ChildPlan& plan, int root_fd, const char* root_path, const MountStep& step, int target,
+                  int source_fd) noexcept {
+  const char* type = step.bind ? "bind" : step.fstype.c_str();
+  if (same_inode(target, root_fd))
+    refuse(plan, "invalid mount config for type \"%s\": %s (%s resolves to / inside the container)", type,
+           kDestinationIsRoot, step.target.c_str());
+  char where[PATH_MAX];
+  if (!path_in_root(root_path, target, where))
+    refuse(plan, "mount target %s resolves outside the container's root", step.target.c_str());
+  ProcPlacement placement = proc_placement(where);
+  // A procfs reached by any path is /proc as far as its masks go.
+  if (on_procfs(target) && placement == ProcPlacement::Outside) {
+    struct stat st {};
+    placement = ::fstat(target, &st) == 0 && st.st_ino == 1 ? ProcPlacement::Root : ProcPlacement::Inside;
+  }
+  check_proc_placement(plan, step, where, placement, source_fd);
+}
+
 unsigned long locked_flags(const char* path) noexcept {
   struct statvfs st {};
   if (::statvfs(path, &st) != 0) return 0;
@@ -146,9 +290,28 @@ unsigned long locked_flags(const char* path) noexcept {
   return flags;
 }
 
-void mount_one(const ChildPlan& plan, int root_fd, const MountStep& step, int source_fd) noexcept {
+int open_target(const ChildPlan& plan, int root_fd, const MountStep& step) noexcept {
+  if (step.real_directory) return open_real_directory(plan, root_fd, step.target.c_str(), step.fstype.c_str());
   int target = open_mount_target(root_fd, step.target.c_str(), step.bind && step.target_is_file);
   if (target < 0) fail(plan, "create mount target", -target, step.target.c_str());
+  return target;
+}
+
+void mount_one(const ChildPlan& plan, int root_fd, const char* root_path, const MountStep& step,
+               int source_fd) noexcept {
+  if (step.seal_readonly) {
+    int target = open_target(plan, root_fd, step);
+    char path[64];
+    fd_path(target, path);
+    if (::mount(nullptr, path, nullptr, MS_REMOUNT | step.flags, step.data.c_str()) != 0)
+      fail(plan, "make read-only", errno, step.target.c_str());
+    ::close(target);
+    return;
+  }
+  // The destination as written first, so that nothing is created inside /proc.
+  check_proc_placement(plan, step, step.target.c_str(), proc_placement(step.target.c_str()), source_fd);
+  int target = open_target(plan, root_fd, step);
+  check_target(plan, root_fd, root_path, step, target, source_fd);
   char path[64], source[64];
   fd_path(target, path);
   if (source_fd >= 0) fd_path(source_fd, source);
@@ -159,8 +322,13 @@ void mount_one(const ChildPlan& plan, int root_fd, const MountStep& step, int so
   ::close(target);
   if (!step.remount && !step.propagation) return;
   // The fd names the directory under the new mount; reopen to reach the mount itself.
-  target = open_in_root(root_fd, step.target.c_str(), O_PATH);
+  target = step.real_directory ? open_real_directory(plan, root_fd, step.target.c_str(), step.fstype.c_str())
+                               : open_in_root(root_fd, step.target.c_str(), O_PATH);
   if (target < 0) fail(plan, "reopen mount target", errno, step.target.c_str());
+  // What a bind's path reaches now is the root of what was bound, or the
+  // path no longer names this mount and the flags would go elsewhere.
+  if (step.bind && !same_inode(target, source_fd))
+    refuse(plan, "mount target %s moved while it was mounted; run again", step.target.c_str());
   fd_path(target, path);
   if (step.remount &&
       ::mount(nullptr, path, nullptr, MS_BIND | MS_REMOUNT | step.flags | locked_flags(path), nullptr) != 0)
@@ -172,7 +340,7 @@ void mount_one(const ChildPlan& plan, int root_fd, const MountStep& step, int so
 
 // mknod where we may; inside a user namespace, bind the host's node instead.
 void populate_dev(const ChildPlan& plan, int root_fd) noexcept {
-  int dev = open_in_root(root_fd, "dev", O_PATH | O_DIRECTORY);
+  int dev = open_no_symlinks(root_fd, "dev", O_PATH | O_DIRECTORY);
   if (dev < 0) fail(plan, "open /dev", errno);
   mode_t old_umask = ::umask(0);
   for (const auto& device : default_devices()) {
@@ -256,23 +424,76 @@ void pivot_into(const ChildPlan& plan, int root_fd) noexcept {
   if (::chdir("/") != 0) fail(plan, "chdir /", errno);
 }
 
-void mask_paths(const ChildPlan& plan) noexcept {
-  for (const auto& path : plan.masked_paths) {
+// Whether a path that isn't there is one this kernel lacks: its nearest
+// ancestor that exists is on the kernel's own procfs or sysfs.
+bool kernel_lacks(int root_fd, const char* path) noexcept {
+  char buf[PATH_MAX];
+  size_t len = std::strlen(path);
+  if (len >= sizeof(buf)) return false;
+  std::memcpy(buf, path, len + 1);
+  while (char* slash = std::strrchr(buf, '/')) {
+    *slash = '\0';
+    int fd = open_no_symlinks(root_fd, buf, O_PATH | O_DIRECTORY);
+    if (fd < 0 && errno == ENOENT) continue;
+    if (fd < 0) return false;
+    struct statfs fs {};
+    bool kernel = ::fstatfs(fd, &fs) == 0 && (fs.f_type == PROC_SUPER_MAGIC || fs.f_type == SYSFS_MAGIC);
+    ::close(fd);
+    return kernel;
+  }
+  return false;
+}
+
+// Opens a masked or read-only path exactly as it is mounted: no symlink on
+// the way, never above the root. -1 when the kernel has no such path.
+int open_protected_path(const ChildPlan& plan, int root_fd, const char* path, const char* what) noexcept {
+  int fd = open_no_symlinks(root_fd, path, O_PATH);
+  if (fd >= 0) return fd;
+  if (errno == ENOENT && kernel_lacks(root_fd, path)) return -1;
+  if (errno == ELOOP) refuse(plan, "cannot %s %s: a symlink is on the way to it", what, path);
+  if (errno == ENOENT)
+    refuse(plan, "cannot %s %s: it is missing, and what holds it is not the kernel's procfs or sysfs", what, path);
+  fail(plan, what, errno, path);
+}
+
+// Masked and read-only paths, once every mount is in place and before the
+// pivot: each is opened from the new root without following a symlink, and
+// mounted onto through its descriptor, so a mask lands on what is really
+// mounted at its path or the container is refused.
+void protect_paths(const ChildPlan& plan, int root_fd) noexcept {
+  char path[64];
+  for (const auto& masked : plan.masked_paths) {
+    int fd = open_protected_path(plan, root_fd, masked.c_str(), "mask");
+    if (fd < 0) continue;
     struct stat st {};
-    if (::stat(path.c_str(), &st) != 0) continue;  // not on this kernel
-    int rc = S_ISDIR(st.st_mode) ? ::mount("tmpfs", path.c_str(), "tmpfs", MS_RDONLY, "size=0k")
-                                 : ::mount("/dev/null", path.c_str(), nullptr, MS_BIND, nullptr);
-    if (rc != 0) fail(plan, "mask", errno, path.c_str());
+    if (::fstat(fd, &st) != 0) fail(plan, "mask", errno, masked.c_str());
+    fd_path(fd, path);
+    // The host's /dev/null: the container's own is whatever the image put there.
+    int rc = S_ISDIR(st.st_mode) ? ::mount("tmpfs", path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+                                           "size=0k")
+                                 : ::mount("/dev/null", path, nullptr, MS_BIND, nullptr);
+    if (rc != 0) fail(plan, "mask", errno, masked.c_str());
+    ::close(fd);
   }
-  for (const auto& path : plan.readonly_paths) {
-    if (::mount(path.c_str(), path.c_str(), nullptr, MS_BIND | MS_REC, nullptr) != 0) {
-      if (errno == ENOENT) continue;
-      fail(plan, "make read-only", errno, path.c_str());
-    }
-    if (::mount(nullptr, path.c_str(), nullptr, MS_BIND | MS_REMOUNT | MS_RDONLY | locked_flags(path.c_str()),
-                nullptr) != 0)
-      fail(plan, "make read-only", errno, path.c_str());
+  for (const auto& readonly : plan.readonly_paths) {
+    int fd = open_protected_path(plan, root_fd, readonly.c_str(), "make read-only");
+    if (fd < 0) continue;
+    fd_path(fd, path);
+    if (::mount(path, path, nullptr, MS_BIND | MS_REC, nullptr) != 0)
+      fail(plan, "make read-only", errno, readonly.c_str());
+    // Reopened, the same path reaches the new bind, which is what takes ro.
+    int bound = open_no_symlinks(root_fd, readonly.c_str(), O_PATH);
+    if (bound < 0) fail(plan, "make read-only", errno, readonly.c_str());
+    if (!same_inode(fd, bound)) refuse(plan, "cannot make %s read-only: it moved while it was mounted", readonly.c_str());
+    ::close(fd);
+    fd_path(bound, path);
+    if (::mount(nullptr, path, nullptr, MS_BIND | MS_REMOUNT | MS_RDONLY | locked_flags(path), nullptr) != 0)
+      fail(plan, "make read-only", errno, readonly.c_str());
+    ::close(bound);
   }
+}
+
+void seal_root(const ChildPlan& plan) noexcept {
   if (plan.root_readonly &&
       ::mount(nullptr, "/", nullptr, MS_BIND | MS_REMOUNT | MS_RDONLY | locked_flags("/"), nullptr) != 0)
     fail(plan, "make the root read-only", errno);
@@ -445,26 +666,28 @@ void contain(ChildPlan& plan) noexcept {
     // need an owner the namespace can map.
     if (::setresgid(0, 0, 0) != 0 || ::setresuid(0, 0, 0) != 0) fail(plan, "become root in the user namespace", errno);
   }
-  for (size_t i = 0; i < plan.mounts.size(); ++i) mount_one(plan, root_fd, plan.mounts[i], plan.source_fds[i]);
-  for (const auto& step : plan.mounts) {
-    if (!step.seal_readonly) continue;
-    int target = open_in_root(root_fd, step.target.c_str(), O_PATH);
-    char path[64];
-    fd_path(target, path);
-    if (target < 0 || ::mount(nullptr, path, nullptr, MS_REMOUNT | MS_RDONLY | step.flags, step.data.c_str()) != 0)
-      fail(plan, "make read-only", errno, step.target.c_str());
-    ::close(target);
+  // Where the root really is, to tell where each target resolved to.
+  char root_path[PATH_MAX];
+  {
+    char link[64];
+    fd_path(root_fd, link);
+    ssize_t n = ::readlink(link, root_path, sizeof(root_path) - 1);
+    if (n <= 0) fail(plan, "open rootfs", n < 0 ? errno : ENOENT, plan.rootfs.c_str());
+    root_path[n] = '\0';
   }
+  for (size_t i = 0; i < plan.mounts.size(); ++i)
+    mount_one(plan, root_fd, root_path, plan.mounts[i], plan.source_fds[i]);
   // 5. /dev: the standard devices and symlinks, and the console.
   if (plan.populate_dev) populate_dev(plan, root_fd);
   create_devices(plan, root_fd);
   if (plan.terminal) make_console(plan, root_fd);
-  // 6. pivot_root and drop the host's tree.
+  // 6. Masked and read-only paths, on what is now really mounted.
+  protect_paths(plan, root_fd);
+  // 7. pivot_root and drop the host's tree; then the read-only root.
   pivot_into(plan, root_fd);
   ::close(root_fd);
-  // 7. Masked and read-only paths, and the read-only root.
   make_cwd(plan);
-  mask_paths(plan);
+  seal_root(plan);
   // 8. Host name and loopback.
   if (plan.new_uts && !plan.hostname.empty() && ::sethostname(plan.hostname.c_str(), plan.hostname.size()) != 0)
     fail(plan, "set hostname", errno);

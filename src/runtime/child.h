@@ -17,9 +17,11 @@
 
 namespace mini::runtime {
 
+// `step` names the failed step and `err` its errno; with err == 0, `step`
+// is a refusal already worded for the user.
 struct ChildReport {
   int err = 0;
-  char step[160] = {};
+  char step[512] = {};
 };
 
 // A linux.devices node: created with mknod, or bound from the same path on

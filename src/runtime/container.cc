@@ -90,8 +90,8 @@ ChildPlan make_plan(const Spec& spec, const RunOptions& options, const cgroup::H
   plan.rootfs = resolve_rootfs(spec, options).string();
   plan.mounts = plan_mounts(spec.mounts, host_path_is_directory, cgroups);
   plan.source_fds.assign(plan.mounts.size(), -1);
-  for (const auto& mount : spec.mounts)
-    if (mount.destination == "/dev" && mount.type == "tmpfs") plan.populate_dev = true;
+  for (const auto& step : plan.mounts)
+    if (step.target == "/dev" && step.fstype == "tmpfs") plan.populate_dev = true;
   for (const auto& device : spec.devices) {
     fs::path path(device.path);
     mode_t type = device.type == 'b' ? S_IFBLK : device.type == 'p' ? S_IFIFO : S_IFCHR;
@@ -143,6 +143,8 @@ std::string hint_for(const std::string& step, int err) {
     throw ExecError("exec: \"" + command + "\": " + std::strerror(report.err),
                     exit_code_from_exec_errno(report.err));
   }
+  // Refusals arrive as the whole message, without an errno.
+  if (report.err == 0) throw Error(step);
   throw Error(step + ": " + std::strerror(report.err) + hint_for(step, report.err));
 }
 

@@ -43,15 +43,21 @@ const std::map<std::string, unsigned long>& propagation_words() {
   return words;
 }
 
-void add_cgroup_mounts(const Mount& mount, const MountOptions& options, const cgroup::Hierarchy& cgroups,
+MountStep special(const std::string& target, const std::string& fstype, unsigned long flags, unsigned long propagation,
+                  const std::string& data) {
+  MountStep step{target, fstype, fstype, flags, propagation, data};
+  step.real_directory = true;
+  return step;
+}
+
+void add_cgroup_mounts(const std::string& destination, const MountOptions& options, const cgroup::Hierarchy& cgroups,
                        std::vector<MountStep>& steps) {
   if (cgroups.v1_mounts.empty()) {
     if (!cgroups.unified) throw Error("config.json mounts a cgroup filesystem, but the host has none mounted");
-    steps.push_back({mount.destination, "cgroup2", "cgroup2", options.flags, options.propagation, ""});
+    steps.push_back(special(destination, "cgroup2", options.flags, options.propagation, ""));
     return;
   }
-  MountStep holder{mount.destination, "tmpfs", "tmpfs", options.flags & ~MS_RDONLY, 0, "mode=755"};
-  holder.seal_readonly = options.flags & MS_RDONLY;
+  MountStep holder = special(destination, "tmpfs", options.flags & ~MS_RDONLY, 0, "mode=755");
   steps.push_back(holder);
   // Controllers mounted together share one hierarchy: "cpu,cpuacct".
   std::map<fs::path, std::string> hierarchies;
@@ -61,11 +67,18 @@ void add_cgroup_mounts(const Mount& mount, const MountOptions& options, const cg
   }
   for (const auto& [point, controllers] : hierarchies) {
     std::string data = controllers.rfind("name=", 0) == 0 ? "none," + controllers : controllers;
-    steps.push_back({mount.destination + "/" + point.filename().string(), "cgroup", "cgroup", options.flags, 0, data});
+    steps.push_back(special(clean_container_path(destination + "/" + point.filename().string()), "cgroup",
+                            options.flags, 0, data));
   }
   if (cgroups.unified)
-    steps.push_back({mount.destination + "/" + cgroups.unified->filename().string(), "cgroup2", "cgroup2",
-                     options.flags, 0, ""});
+    steps.push_back(special(clean_container_path(destination + "/" + cgroups.unified->filename().string()),
+                            "cgroup2", options.flags, 0, ""));
+  if (options.flags & MS_RDONLY) {
+    MountStep seal = holder;
+    seal.flags |= MS_RDONLY;
+    seal.seal_readonly = true;
+    steps.push_back(seal);
+  }
 }
 
 }  // namespace
@@ -97,16 +110,19 @@ std::vector<MountStep> plan_mounts(const std::vector<Mount>& mounts,
   std::vector<MountStep> steps;
   for (const auto& mount : mounts) {
     MountOptions options = parse_mount_options(mount.options);
+    bool bind = options.bind || mount.type == "bind";
+    std::string destination = clean_container_path(mount.destination);
+    if (destination == "/") throw Error(root_destination_error(bind ? "bind" : mount.type));
     if (mount.type == "cgroup" || mount.type == "cgroup2") {
-      add_cgroup_mounts(mount, options, cgroups, steps);
+      add_cgroup_mounts(destination, options, cgroups, steps);
       continue;
     }
     MountStep step;
-    step.target = mount.destination;
+    step.target = destination;
     step.source = mount.source;
     step.propagation = options.propagation;
     step.data = options.data;
-    step.bind = options.bind || mount.type == "bind";
+    step.bind = bind;
     if (step.bind) {
       if (mount.source.empty() || mount.source.front() != '/')
         throw Error("bind mount for " + mount.destination + " needs an absolute host source path");
@@ -122,6 +138,7 @@ std::vector<MountStep> plan_mounts(const std::vector<Mount>& mounts,
       step.fstype = mount.type;
       step.flags = options.flags;
       if (step.source.empty()) step.source = mount.type;
+      step.real_directory = needs_real_directory(step.fstype, step.target);
     }
     steps.push_back(std::move(step));
   }

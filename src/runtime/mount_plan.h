@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "runtime/cgroup.h"
+#include "runtime/mount_rules.h"
 #include "runtime/spec.h"
 
 namespace mini::runtime {
@@ -37,12 +38,18 @@ struct MountStep {
   // MS_REMOUNT applies ro, nosuid, nodev, noexec.
   bool remount = false;
   bool target_is_file = false;
-  // Remounted read-only once every mount is in place (the tmpfs that holds
-  // the cgroup v1 hierarchies needs its subdirectories first).
+  // Not a mount: remounts what is at `target` read-only with `flags` and
+  // `data` (the tmpfs that holds the cgroup v1 hierarchies, once they are
+  // in it, and before any later mount can cover it).
   bool seal_readonly = false;
+  // Mounted only on a real directory, every component reached without a
+  // symlink (proc, sysfs, devpts, mqueue, cgroup, the /dev tmpfs); binds and
+  // other tmpfs resolve symlinks inside the root.
+  bool real_directory = false;
 };
 
-// `is_directory` says whether a bind source on the host is a directory
+// Destinations come out clean (clean_container_path); one that is the
+// container's root is refused with Docker's message. `is_directory` says whether a bind source on the host is a directory
 // (stat in production, a fake in tests). A "cgroup" mount becomes what the
 // host has: cgroup2 alone, or a tmpfs holding each v1 hierarchy (and the
 // unified one) as Docker shows them; the container's cgroup namespace makes

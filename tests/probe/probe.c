@@ -5,6 +5,9 @@
  *   mini-probe            every report below
  *   mini-probe exists P   prints "exists P=yes|no"
  *   mini-probe write P    tries to create P, prints "write P=ok|<errno text>"
+ *   mini-probe openw P... opens each P for writing (no create, nothing
+ *                         written), prints "openw P=ok|<errno text>"
+ *   mini-probe statfs P   prints "statfs P=<f_type in hex> ro|rw" or the errno
  */
 #include <dirent.h>
 #include <errno.h>
@@ -13,6 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -121,6 +126,23 @@ int main(int argc, char** argv) {
     int fd = open(argv[2], O_WRONLY | O_CREAT | O_TRUNC, 0644);
     printf("write %s=%s\n", argv[2], fd >= 0 ? "ok" : strerror(errno));
     return fd >= 0 ? 0 : 1;
+  }
+  if (argc >= 3 && strcmp(argv[1], "openw") == 0) {
+    /* Only the open: a write that got through would reach the host's kernel. */
+    for (int i = 2; i < argc; i++) {
+      int fd = open(argv[i], O_WRONLY | O_NOCTTY | O_NONBLOCK);
+      printf("openw %s=%s\n", argv[i], fd >= 0 ? "ok" : strerror(errno));
+      if (fd >= 0) close(fd);
+    }
+    return 0;
+  }
+  if (argc == 3 && strcmp(argv[1], "statfs") == 0) {
+    struct statfs fs;
+    if (statfs(argv[2], &fs) != 0)
+      printf("statfs %s=%s\n", argv[2], strerror(errno));
+    else
+      printf("statfs %s=%lx %s\n", argv[2], (unsigned long)fs.f_type, (fs.f_flags & ST_RDONLY) ? "ro" : "rw");
+    return 0;
   }
   char host[256] = "";
   gethostname(host, sizeof host);
