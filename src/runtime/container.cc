@@ -37,6 +37,14 @@ using fsutil::UniqueFd;
 
 constexpr int kForwardedSignals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH, SIGCHLD};
 
+int user_terminal(const StdioFds& stdio) { return stdio.terminal >= 0 ? stdio.terminal : stdio.in; }
+
+// Where a pty's window size comes from: the user's terminal, else stdout.
+int window_size_source(const StdioFds& stdio) {
+  int terminal = user_terminal(stdio);
+  return terminal >= 0 && ::isatty(terminal) ? terminal : stdio.out;
+}
+
 unsigned long clone_flags(const Spec& spec) {
   unsigned long flags = 0;
   for (const auto& ns : spec.namespaces) {
@@ -83,6 +91,7 @@ void plan_process(ChildPlan& plan, const Process& process, const nlohmann::json&
   plan.stdin_fd = stdio.in;
   plan.stdout_fd = stdio.out;
   plan.stderr_fd = stdio.err;
+  plan.window_size_fd = window_size_source(stdio);
 }
 
 ChildPlan make_plan(const Spec& spec, const RunOptions& options, const cgroup::Hierarchy& cgroups) {
@@ -217,18 +226,16 @@ class SignalMask {
   UniqueFd fd_;
 };
 
-int user_terminal(const StdioFds& stdio) { return stdio.terminal >= 0 ? stdio.terminal : stdio.in; }
-
 // Relays signals (and the pty, with a terminal) until PID 1 exits; returns
 // its wait status. `to_master` starts with what was typed before the relay.
-int supervise(pid_t pid, int signal_fd, int master, const StdioFds& stdio, int terminal, std::string to_master) {
+int supervise(pid_t pid, int signal_fd, int master, const StdioFds& stdio, std::string to_master) {
   int status = 0;
   bool exited = false, master_open = master >= 0, stdin_open = master >= 0;
   // SIGCHLD alone is not enough: in a process with other threads (the
   // monitor's log copiers) it may land on a thread that doesn't block it.
   // The pidfd turns readable when the process ends, whoever gets the signal.
   UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
-  int winsize_source = terminal >= 0 && ::isatty(terminal) ? terminal : stdio.out;
+  int winsize_source = window_size_source(stdio);
   if (master >= 0) {
     copy_window_size(winsize_source, master);
     // Never block on the container's input: one that does not read would
@@ -391,7 +398,7 @@ RunResult run_container(const Spec& spec, const RunOptions& options) {
   int terminal = user_terminal(options.stdio);
   std::optional<RawMode> raw;
   if (master) raw.emplace(terminal, terminal == options.stdio.in);
-  int status = supervise(pid, signals.fd(), master.get(), options.stdio, terminal,
+  int status = supervise(pid, signals.fd(), master.get(), options.stdio,
                          raw ? raw->take_typed_ahead() : std::string());
   raw.reset();
   reaper.reaped();
@@ -513,7 +520,7 @@ RunResult exec_in_container(const Spec& spec, pid_t container_pid, const Process
   int terminal = user_terminal(stdio);
   std::optional<RawMode> raw;
   if (master) raw.emplace(terminal, terminal == stdio.in);
-  int status = supervise(pid, signals.fd(), master.get(), stdio, terminal,
+  int status = supervise(pid, signals.fd(), master.get(), stdio,
                          raw ? raw->take_typed_ahead() : std::string());
   raw.reset();
   reaper.pid = -1;
