@@ -42,7 +42,8 @@ bool is_key(const termios& mode, int index, char c) {
 // Reads the complete lines a line-buffered terminal holds, without waiting
 // for more. An end-of-file key waits there as a marker the kernel hands out
 // as a NUL once ICANON is off; read now, it is an empty read, which
-// typed_ahead() turns back into the key.
+// typed_ahead() turns back into the key. Only a key landing between the
+// last read and the switch to raw, two system calls apart, still turns NUL.
 std::string drain_complete_lines(int fd, const termios& mode) {
   std::vector<std::string> reads;
   // One canonical line is at most the line discipline's 4096-byte buffer:
@@ -80,7 +81,8 @@ RawMode::RawMode(int fd, bool relayed) : fd_(fd) {
   termios current{};
   if (fd < 0 || !::isatty(fd) || ::tcgetattr(fd, &current) != 0) return;
   // From the background, reading the terminal would stop us (SIGTTIN).
-  if (relayed && (current.c_lflag & ICANON) && ::tcgetpgrp(fd) == ::getpgrp()) typed_ahead_ = drain_complete_lines(fd, current);
+  if (relayed && (current.c_lflag & ICANON) && ::tcgetpgrp(fd) == ::getpgrp())
+    typed_ahead_ = drain_complete_lines(fd, current);
   termios raw = current;
   ::cfmakeraw(&raw);
   if (::tcsetattr(fd, TCSANOW, &raw) == 0) saved_ = current;
