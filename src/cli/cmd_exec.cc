@@ -77,6 +77,8 @@ int exec(const GlobalOptions& global, const ExecOptions& options) {
   if (!options.interactive) {
     null_stdin.reset(::open("/dev/null", O_RDONLY | O_CLOEXEC));
     stdio.in = null_stdin.get();
+    // Not attached, but with -t still the terminal to put raw, as Podman.
+    stdio.terminal = STDIN_FILENO;
   }
   return runtime::exec_in_container(spec, record->pid, process, stdio).exit_code;
 }

@@ -321,6 +321,8 @@ int run(const GlobalOptions& global, RunCommandOptions& options) {
   if (!options.flags.interactive) {
     null_stdin.reset(::open("/dev/null", O_RDONLY | O_CLOEXEC));
     stdio.in = null_stdin.get();
+    // Not attached, but with -t still the terminal to put raw, as Podman.
+    stdio.terminal = STDIN_FILENO;
   }
   runtime::RunResult result = run_created_container(ctx, container.id, stdio);
   return result.exit_code;

@@ -394,6 +394,11 @@ void make_console(const ChildPlan& plan, int root_fd) noexcept {
   if (::ioctl(master, TIOCSPTLCK, &unlock) != 0) fail(plan, "unlock pty", errno);
   int slave = ::ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY);
   if (slave < 0) fail(plan, "open pty", errno);
+  // Sized before the command runs: mini's relay starts after exec, too late
+  // for a first `stty size`. Without a terminal to copy from it stays 0x0.
+  winsize size{};
+  if (plan.window_size_fd >= 0 && ::ioctl(plan.window_size_fd, TIOCGWINSZ, &size) == 0 && size.ws_row > 0)
+    ::ioctl(master, TIOCSWINSZ, &size);
   char control[CMSG_SPACE(sizeof(int))] = {};
   char byte = 'p';
   iovec iov{&byte, 1};

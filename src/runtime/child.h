@@ -73,6 +73,7 @@ struct ChildPlan {
   int go_fd = -1;          // read end: the parent writes one byte when the cgroup and maps are ready
   int report_fd = -1;      // write end, close-on-exec: EOF at the parent means exec happened
   int console_fd = -1;     // socket: the pty master goes to the parent through it
+  int window_size_fd = -1;  // the user's terminal: the pty has its size before the command starts
   sigset_t original_mask;  // restored right before exec
 };
 

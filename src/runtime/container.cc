@@ -37,6 +37,14 @@ using fsutil::UniqueFd;
 
 constexpr int kForwardedSignals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH, SIGCHLD};
 
+int user_terminal(const StdioFds& stdio) { return stdio.terminal >= 0 ? stdio.terminal : stdio.in; }
+
+// Where a pty's window size comes from: the user's terminal, else stdout.
+int window_size_source(const StdioFds& stdio) {
+  int terminal = user_terminal(stdio);
+  return terminal >= 0 && ::isatty(terminal) ? terminal : stdio.out;
+}
+
 unsigned long clone_flags(const Spec& spec) {
   unsigned long flags = 0;
   for (const auto& ns : spec.namespaces) {
@@ -83,6 +91,7 @@ void plan_process(ChildPlan& plan, const Process& process, const nlohmann::json&
   plan.stdin_fd = stdio.in;
   plan.stdout_fd = stdio.out;
   plan.stderr_fd = stdio.err;
+  plan.window_size_fd = window_size_source(stdio);
 }
 
 ChildPlan make_plan(const Spec& spec, const RunOptions& options, const cgroup::Hierarchy& cgroups) {
@@ -220,21 +229,49 @@ class SignalMask {
 };
 
 // Relays signals (and the pty, with a terminal) until PID 1 exits; returns
-// its wait status.
-int supervise(pid_t pid, int signal_fd, int master, const StdioFds& stdio) {
+// its wait status. `to_master` starts with what was typed before the relay.
+int supervise(pid_t pid, int signal_fd, int master, const StdioFds& stdio, std::string to_master) {
   int status = 0;
   bool exited = false, master_open = master >= 0, stdin_open = master >= 0;
   // SIGCHLD alone is not enough: in a process with other threads (the
   // monitor's log copiers) it may land on a thread that doesn't block it.
   // The pidfd turns readable when the process ends, whoever gets the signal.
   UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
-  int winsize_source = ::isatty(stdio.in) ? stdio.in : stdio.out;
-  if (master >= 0) copy_window_size(winsize_source, master);
+  int winsize_source = window_size_source(stdio);
+  if (master >= 0) {
+    copy_window_size(winsize_source, master);
+    // Never block on the container's input: one that does not read would
+    // stall its output too. What it has not taken yet waits in to_master.
+    ::fcntl(master, F_SETFL, ::fcntl(master, F_GETFL) | O_NONBLOCK);
+  }
+  // Input is not read further while this much waits for the container.
+  constexpr size_t kInputBacklog = 1 << 16;
+  auto flush_input = [&] {
+    while (master_open && !to_master.empty()) {
+      ssize_t n = ::write(master, to_master.data(), to_master.size());
+      if (n > 0) {
+        to_master.erase(0, static_cast<size_t>(n));
+      } else if (n < 0 && errno == EINTR) {
+        continue;
+      } else {
+        if (n < 0 && errno != EAGAIN) {
+          // Its terminal is closed (EIO): the container is ending, and the
+          // rest of the input has nowhere to go.
+          to_master.clear();
+          stdin_open = false;
+        }
+        return;
+      }
+    }
+  };
+  flush_input();
   char buffer[65536];
   while (!exited) {
+    bool read_input = stdin_open && to_master.size() < kInputBacklog;
+    short master_events = static_cast<short>(POLLIN | (to_master.empty() ? 0 : POLLOUT));
     pollfd fds[4] = {{signal_fd, POLLIN, 0},
-                     {master_open ? master : -1, POLLIN, 0},
-                     {stdin_open ? stdio.in : -1, POLLIN, 0},
+                     {master_open ? master : -1, master_events, 0},
+                     {read_input ? stdio.in : -1, POLLIN, 0},
                      {pidfd.get(), POLLIN, 0}};
     if (::poll(fds, 4, -1) < 0) {
       if (errno == EINTR) continue;
@@ -258,21 +295,28 @@ int supervise(pid_t pid, int signal_fd, int master, const StdioFds& stdio) {
       ssize_t n = ::read(master, buffer, sizeof(buffer));
       if (n > 0) {
         fsutil::write_all(stdio.out, std::string_view(buffer, static_cast<size_t>(n)));
-      } else if (n == 0 || errno != EINTR) {
+      } else if (n == 0 || (errno != EINTR && errno != EAGAIN)) {
         master_open = false;  // every slave closed: the container is ending
       }
     }
+    if (fds[1].revents & POLLOUT) flush_input();
     if (fds[2].revents & (POLLIN | POLLHUP | POLLERR)) {
       ssize_t n = ::read(stdio.in, buffer, sizeof(buffer));
-      if (n > 0)
-        fsutil::write_all(master, std::string_view(buffer, static_cast<size_t>(n)));
-      else if (n == 0 || errno != EINTR)
+      if (n > 0) {
+        // Passed on as they came: from a raw terminal that is every key,
+        // the end-of-file key included, for the container's own line
+        // discipline to interpret.
+        to_master.append(buffer, static_cast<size_t>(n));
+        flush_input();
+      } else if (n == 0 || (errno != EINTR && errno != EAGAIN)) {
+        // The end of the input (a hung-up terminal, or /dev/null without
+        // -i): stop copying, as Docker does, and add nothing of our own.
         stdin_open = false;
+      }
     }
   }
   if (master_open) {
     // What the container wrote just before it ended is still in the pty.
-    ::fcntl(master, F_SETFL, ::fcntl(master, F_GETFL) | O_NONBLOCK);
     ssize_t n;
     while ((n = ::read(master, buffer, sizeof(buffer))) > 0)
       fsutil::write_all(stdio.out, std::string_view(buffer, static_cast<size_t>(n)));
@@ -353,9 +397,11 @@ RunResult run_container(const Spec& spec, const RunOptions& options) {
   report_read.reset();
 
   if (options.on_started) options.on_started(pid);
+  int terminal = user_terminal(options.stdio);
   std::optional<RawMode> raw;
-  if (master) raw.emplace(options.stdio.in);
-  int status = supervise(pid, signals.fd(), master.get(), options.stdio);
+  if (master) raw.emplace(terminal, terminal == options.stdio.in);
+  int status = supervise(pid, signals.fd(), master.get(), options.stdio,
+                         raw ? raw->take_typed_ahead() : std::string());
   raw.reset();
   reaper.reaped();
 
@@ -473,9 +519,11 @@ RunResult exec_in_container(const Spec& spec, pid_t container_pid, const Process
   } while (n < 0 && errno == EINTR);
   if (n == sizeof(report)) throw_child_failure(report, process.args.front());
   if (n != 0) throw Error("the exec process died while starting");
+  int terminal = user_terminal(stdio);
   std::optional<RawMode> raw;
-  if (master) raw.emplace(stdio.in);
-  int status = supervise(pid, signals.fd(), master.get(), stdio);
+  if (master) raw.emplace(terminal, terminal == stdio.in);
+  int status = supervise(pid, signals.fd(), master.get(), stdio,
+                         raw ? raw->take_typed_ahead() : std::string());
   raw.reset();
   reaper.pid = -1;
   return RunResult{exit_code_from_wait_status(status), false};

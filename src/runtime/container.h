@@ -11,6 +11,10 @@ namespace mini::runtime {
 
 struct StdioFds {
   int in = 0, out = 1, err = 2;
+  // The user's terminal, raw while a pty is relayed (Podman's rule: even
+  // when stdin is not attached, so output bytes pass untranslated); -1
+  // means `in`, if that is a terminal.
+  int terminal = -1;
 };
 
 struct RunOptions {
