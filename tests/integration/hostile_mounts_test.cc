@@ -30,37 +30,10 @@ using ::testing::StartsWith;
 
 constexpr const char* kDockerRoot = "invalid specification: destination can't be '/'";
 
-std::string read_text(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream buf;
-  buf << in.rdbuf();
-  return buf.str();
-}
-
 std::string shell_quote(const std::string& s) {
   std::string out = "'";
   for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
   return out + "'";
-}
-
-// Every entry below `root` with its mode, owner, size, times and content.
-std::map<std::string, std::string> snapshot(const fs::path& root) {
-  std::map<std::string, std::string> out;
-  std::error_code ec;
-  auto describe = [&](const fs::path& path) {
-    struct stat st {};
-    if (::lstat(path.c_str(), &st) != 0) return std::string("missing");
-    std::ostringstream s;
-    s << std::oct << st.st_mode << std::dec << " " << st.st_uid << ":" << st.st_gid << " " << st.st_size << " m"
-      << st.st_mtim.tv_sec << "." << st.st_mtim.tv_nsec << " c" << st.st_ctim.tv_sec << "." << st.st_ctim.tv_nsec;
-    if (S_ISREG(st.st_mode)) s << " " << read_text(path);
-    if (S_ISLNK(st.st_mode)) s << " -> " << fs::read_symlink(path, ec).string();
-    return s.str();
-  };
-  out["."] = describe(root);
-  for (auto it = fs::recursive_directory_iterator(root, ec); it != fs::recursive_directory_iterator(); ++it)
-    out[fs::relative(it->path(), root).string()] = describe(it->path());
-  return out;
 }
 
 class HostileMountsTest : public MiniTest {

@@ -211,25 +211,10 @@ struct Outcome {
   bool killed = false;
 };
 
-std::string read_text(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream buf;
-  buf << in.rdbuf();
-  return buf.str();
-}
-
 bool has_control_characters(const std::string& text) {
   for (unsigned char c : text)
     if (c < 0x20 || c == 0x7f) return true;
   return false;
-}
-
-std::vector<fs::path> files_under(const fs::path& dir) {
-  std::vector<fs::path> files;
-  std::error_code ec;
-  for (const auto& entry : fs::recursive_directory_iterator(dir, ec))
-    if (!entry.is_directory()) files.push_back(entry.path());
-  return files;
 }
 
 uint64_t bytes_under(const fs::path& dir) {

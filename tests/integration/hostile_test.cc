@@ -23,41 +23,12 @@ using nlohmann::json;
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
 
-std::string read_text(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream buf;
-  buf << in.rdbuf();
-  return buf.str();
-}
-
 std::vector<std::string> names_in(const fs::path& dir) {
   std::vector<std::string> names;
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator(dir, ec)) names.push_back(entry.path().filename().string());
   std::sort(names.begin(), names.end());
   return names;
-}
-
-// Everything lstat says about each entry below `root`, and file contents
-// and symlink targets: any write, chmod, chown, link or touch shows.
-std::map<std::string, std::string> snapshot(const fs::path& root) {
-  std::map<std::string, std::string> out;
-  std::error_code ec;
-  auto describe = [&](const fs::path& path) {
-    struct stat st {};
-    if (::lstat(path.c_str(), &st) != 0) return std::string("missing");
-    std::ostringstream s;
-    s << std::oct << st.st_mode << std::dec << " " << st.st_uid << ":" << st.st_gid << " n" << st.st_nlink << " "
-      << st.st_size << " m" << st.st_mtim.tv_sec << "." << st.st_mtim.tv_nsec << " c" << st.st_ctim.tv_sec << "."
-      << st.st_ctim.tv_nsec;
-    if (S_ISREG(st.st_mode)) s << " " << read_text(path);
-    if (S_ISLNK(st.st_mode)) s << " -> " << fs::read_symlink(path, ec).string();
-    return s.str();
-  };
-  out["."] = describe(root);
-  for (auto it = fs::recursive_directory_iterator(root, ec); it != fs::recursive_directory_iterator(); ++it)
-    out[fs::relative(it->path(), root).string()] = describe(it->path());
-  return out;
 }
 
 // lstat of `rel` below `root`, one component at a time: layer paths may be

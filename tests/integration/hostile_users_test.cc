@@ -37,16 +37,6 @@ std::string sh(const std::string& command) {
   return r.out;
 }
 
-std::map<std::string, std::string> values_of(const std::string& out) {
-  std::map<std::string, std::string> values;
-  std::istringstream lines(out);
-  std::string line;
-  while (std::getline(lines, line))
-    if (auto eq = line.find('='); eq != std::string::npos && !values.count(line.substr(0, eq)))
-      values[line.substr(0, eq)] = line.substr(eq + 1);
-  return values;
-}
-
 std::string lstat_line(const fs::path& path) {
   struct stat st {};
   if (::lstat(path.c_str(), &st) != 0) return "missing";
@@ -127,7 +117,7 @@ class HostileUsersTest : public MiniTest {
     args.insert(args.end(), {image, "sh", "-c", probe + "; echo groups=$(id -G)"});
     Result r = timed(args);
     EXPECT_EQ(r.exit_code, 0) << r.err;
-    return values_of(r.out);
+    return probe_values(r.out);
   }
 
   // Pushes a layered image to a FakeRegistry through an OCI layout: the
@@ -472,7 +462,7 @@ class RemapTest : public HostileUsersTest {
     EXPECT_THAT(r.out, HasSubstr("/data/tty 0 0 666\n"));
     EXPECT_THAT(r.out, HasSubstr("/bin/suid-root 0 0 4755\n"));
     EXPECT_THAT(r.out, HasSubstr("/data/to-canary 7\n"));
-    std::istringstream map(values_of(r.out)["map"]);
+    std::istringstream map(probe_values(r.out)["map"]);
     unsigned inside = 1, outside = 0;
     map >> inside >> outside;
     EXPECT_EQ(inside, 0u);
@@ -481,7 +471,7 @@ class RemapTest : public HostileUsersTest {
     std::vector<std::string> as_user = {"run", "--rm", "--userns=remap", "-u", "1000"};
     as_user.insert(as_user.end(), flags.begin(), flags.end());
     as_user.insert(as_user.end(), {image, "/bin/suid-root"});
-    auto view = values_of(timed(as_user, 60).out);
+    auto view = probe_values(timed(as_user, 60).out);
     EXPECT_EQ(view["uid"], "1000");
     EXPECT_EQ(view["euid"], "0") << "setuid to the container's root";
   }
@@ -567,7 +557,7 @@ TEST_F(RemapTest, SetidFilesOwnedOutsideTheRangeLoseTheirBits) {
     std::vector<std::string> as_user = {"run", "--rm", "--userns=remap", "-u", "1000"};
     as_user.insert(as_user.end(), flags.begin(), flags.end());
     as_user.insert(as_user.end(), {"evil", "/bin/suid-high"});
-    auto view = values_of(timed(as_user, 60).out);
+    auto view = probe_values(timed(as_user, 60).out);
     EXPECT_EQ(view["euid"], "1000");
     EXPECT_EQ(view["egid"], "0");
   }

@@ -13,16 +13,6 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-std::map<std::string, std::string> probe_values(const std::string& out) {
-  std::map<std::string, std::string> values;
-  std::istringstream lines(out);
-  std::string line;
-  while (std::getline(lines, line))
-    if (auto eq = line.find('='); eq != std::string::npos && !values.count(line.substr(0, eq)))
-      values[line.substr(0, eq)] = line.substr(eq + 1);
-  return values;
-}
-
 class IsolationTest : public MiniTest {
  protected:
   void SetUp() override {

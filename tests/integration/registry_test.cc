@@ -31,21 +31,6 @@ std::string last_line(const std::string& text) {
 
 size_t line_count(const std::string& text) { return static_cast<size_t>(std::count(text.begin(), text.end(), '\n')); }
 
-std::vector<fs::path> files_under(const fs::path& dir) {
-  std::vector<fs::path> files;
-  std::error_code ec;
-  for (const auto& entry : fs::recursive_directory_iterator(dir, ec))
-    if (!entry.is_directory()) files.push_back(entry.path());
-  return files;
-}
-
-std::string read_text(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream buf;
-  buf << in.rdbuf();
-  return buf.str();
-}
-
 class RegistryTest : public MiniTest {
  protected:
   void SetUp() override {

@@ -12,14 +12,6 @@ using ::testing::HasSubstr;
 
 class StoreCliTest : public MiniTest {};
 
-std::vector<fs::path> files_under(const fs::path& dir) {
-  std::vector<fs::path> files;
-  std::error_code ec;
-  for (const auto& entry : fs::recursive_directory_iterator(dir, ec))
-    if (!entry.is_directory()) files.push_back(entry.path());
-  return files;
-}
-
 TEST_F(StoreCliTest, ImportListRemove) {
   if (skipped_) return;
   import_busybox();

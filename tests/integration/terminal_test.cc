@@ -34,13 +34,6 @@ std::string quote(const std::string& s) {
   return out + "'";
 }
 
-std::string read_text(const fs::path& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 bool have_script() { return run_process({"sh", "-c", "command -v script"}).exit_code == 0; }
 
 // Shell text for `script -c`: the terminal settings before and after

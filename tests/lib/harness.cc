@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -139,6 +140,51 @@ fs::path busybox_rootfs_tar() {
     tar = dir / "rootfs.tar";
   });
   return tar;
+}
+
+std::string read_text(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream buf;
+  buf << in.rdbuf();
+  return buf.str();
+}
+
+std::vector<fs::path> files_under(const fs::path& dir) {
+  std::vector<fs::path> files;
+  std::error_code ec;
+  for (const auto& entry : fs::recursive_directory_iterator(dir, ec))
+    if (!entry.is_directory()) files.push_back(entry.path());
+  return files;
+}
+
+std::map<std::string, std::string> probe_values(const std::string& out) {
+  std::map<std::string, std::string> values;
+  std::istringstream lines(out);
+  std::string line;
+  while (std::getline(lines, line))
+    if (auto eq = line.find('='); eq != std::string::npos && !values.count(line.substr(0, eq)))
+      values[line.substr(0, eq)] = line.substr(eq + 1);
+  return values;
+}
+
+std::map<std::string, std::string> snapshot(const fs::path& root) {
+  std::map<std::string, std::string> out;
+  std::error_code ec;
+  auto describe = [&](const fs::path& path) {
+    struct stat st {};
+    if (::lstat(path.c_str(), &st) != 0) return std::string("missing");
+    std::ostringstream s;
+    s << std::oct << st.st_mode << std::dec << " " << st.st_uid << ":" << st.st_gid << " n" << st.st_nlink << " "
+      << st.st_size << " m" << st.st_mtim.tv_sec << "." << st.st_mtim.tv_nsec << " c" << st.st_ctim.tv_sec << "."
+      << st.st_ctim.tv_nsec;
+    if (S_ISREG(st.st_mode)) s << " " << read_text(path);
+    if (S_ISLNK(st.st_mode)) s << " -> " << fs::read_symlink(path, ec).string();
+    return s.str();
+  };
+  out["."] = describe(root);
+  for (auto it = fs::recursive_directory_iterator(root, ec); it != fs::recursive_directory_iterator(); ++it)
+    out[fs::relative(it->path(), root).string()] = describe(it->path());
+  return out;
 }
 
 std::vector<std::string> mounts_under(const fs::path& root) {

@@ -37,6 +37,19 @@ fs::path busybox_rootfs_tar();
 // The non-empty lines of `text`.
 std::vector<std::string> lines_of(const std::string& text);
 
+// The whole file, bytes as they are ("" when it can't be read).
+std::string read_text(const fs::path& path);
+
+// Every non-directory below `dir`.
+std::vector<fs::path> files_under(const fs::path& dir);
+
+// The probe's "key=value" lines as a map; the first of a repeated key wins.
+std::map<std::string, std::string> probe_values(const std::string& out);
+
+// Everything lstat says about each entry below `root`, and file contents
+// and symlink targets: any write, chmod, chown, link or touch shows.
+std::map<std::string, std::string> snapshot(const fs::path& root);
+
 // Mounts under `root` still present in the host's mount table.
 std::vector<std::string> mounts_under(const fs::path& root);
 
