@@ -21,6 +21,7 @@
 #include "store/digest.h"
 #include "store/image.h"
 #include "store/layer_limits.h"
+#include "store/scratch.h"
 #include "store/layer_store.h"
 
 namespace mini::registry {
@@ -311,6 +312,7 @@ void check_room(const std::vector<LayerJob>& jobs, const RegistryConfig& config,
 
 store::ImageRecord pull_image(const PullStores& stores, const Reference& ref, const PullOptions& options) {
   RegistryConfig config = load_registry_config(options.config_path);
+  store::sweep_abandoned_ingests(stores.blobs.layout());
   Progress progress(options.out, Progress::mode_for(options.out, options.quiet));
   Platform want = options.platform.value_or(host_platform());
   PullBudget budget(config.max_pull_bytes);

@@ -17,8 +17,10 @@
 #include "registry/progress.h"
 #include "registry/reference.h"
 #include "store/digest.h"
+#include "store/fs_tree.h"
 #include "store/layer_limits.h"
 #include "store/layer_store.h"
+#include "store/scratch.h"
 
 namespace mini::registry {
 
@@ -132,19 +134,27 @@ std::string file_sha256(const fs::path& path) {
 }
 
 // The downloaded file lives in the store's ingest directory until imported.
-class TempFile {
+// A download waits in a scratch directory of ingest/ (store/scratch.h):
+// locked while this mini works on it, so neither `system check` nor the
+// sweep at the start of the import it feeds takes it for debris.
+class DownloadScratch {
  public:
-  explicit TempFile(fs::path path) : path_(std::move(path)) {}
-  ~TempFile() {
-    std::error_code ec;
-    fs::remove(path_, ec);
+  explicit DownloadScratch(const store::Layout& layout)
+      : dir_(layout.ingest() / ("download-" + fsutil::random_hex(8))), lock_(store::make_scratch_dir(layout, dir_)) {}
+  ~DownloadScratch() {
+    try {
+      store::remove_tree(dir_);
+    } catch (const std::exception&) {
+      // Left for the next pull's sweep or `system check`.
+    }
   }
-  TempFile(const TempFile&) = delete;
-  TempFile& operator=(const TempFile&) = delete;
-  const fs::path& path() const { return path_; }
+  DownloadScratch(const DownloadScratch&) = delete;
+  DownloadScratch& operator=(const DownloadScratch&) = delete;
+  fs::path path() const { return dir_ / "rootfs.tar"; }
 
  private:
-  fs::path path_;
+  fs::path dir_;
+  fsutil::UniqueFd lock_;
 };
 
 Reference name_for_url(const std::string& url) {
@@ -210,7 +220,7 @@ store::ImportResult pull_tarball(store::ContentStore& blobs, store::LayerStore& 
     max_bytes = max_bytes == 0 ? config.max_pull_bytes : std::min(max_bytes, config.max_pull_bytes);
 
   const std::string id = file_name(options.url);
-  TempFile file(blobs.layout().ingest() / ("download-" + fsutil::random_hex(8)));
+  DownloadScratch file(blobs.layout());
   {
     fsutil::UniqueFd fd(::open(file.path().c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
     if (!fd) throw_errno("create " + file.path().string());

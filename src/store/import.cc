@@ -15,6 +15,7 @@
 #include "common/fs_util.h"
 #include "store/container_store.h"
 #include "store/layer_limits.h"
+#include "store/scratch.h"
 
 namespace mini::store {
 
@@ -270,6 +271,7 @@ void apply_changes(nlohmann::json& config, const std::vector<std::string>& chang
 
 ImportResult import_tarball(ContentStore& blobs, LayerStore& layers, ImageIndex& images, const ImportRequest& request) {
   const std::string shown = request.source == "-" ? std::string("stdin") : request.source.string();
+  sweep_abandoned_ingests(blobs.layout());
   nlohmann::json container_config = nlohmann::json::object();
   apply_changes(container_config, request.changes);
 

@@ -6,8 +6,10 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <vector>
 
 #include "common/error.h"
+#include "store/fs_tree.h"
 
 namespace mini::store {
 
@@ -36,5 +38,28 @@ bool scratch_in_use(const fs::path& dir) {
 }
 
 fsutil::FileLock lock_scratch_scan(const Layout& layout) { return fsutil::FileLock(scan_lock(layout)); }
+
+void sweep_abandoned_ingests(const Layout& layout) {
+  std::vector<fs::path> abandoned;
+  {
+    fsutil::FileLock scan = lock_scratch_scan(layout);
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(layout.ingest(), ec))
+      if (!scratch_in_use(entry.path())) abandoned.push_back(entry.path());
+    // Unpacks in progress: layers/<hex>.tmp-<random> and import-<random>.tmp.
+    for (const auto& entry : fs::directory_iterator(layout.layers(), ec)) {
+      const std::string name = entry.path().filename().string();
+      bool unpack = name.size() > 70 && name.compare(64, 5, ".tmp-") == 0;
+      bool import = name.rfind("import-", 0) == 0 && name.size() > 11 && name.compare(name.size() - 4, 4, ".tmp") == 0;
+      if ((unpack || import) && !scratch_in_use(entry.path())) abandoned.push_back(entry.path());
+    }
+  }
+  for (const auto& dir : abandoned) {
+    try {
+      remove_tree(dir);
+    } catch (const Error&) {
+    }
+  }
+}
 
 }  // namespace mini::store

@@ -19,6 +19,12 @@ fsutil::UniqueFd make_scratch_dir(const Layout& layout, const fs::path& dir);
 // Whether a live process holds the lock on scratch directory `dir`.
 bool scratch_in_use(const fs::path& dir);
 
+// Removes the scratch directories killed pulls and imports left (ingest/
+// and unpacks in layers/; they are named at random, so nothing resumes
+// them). Every pull and import starts with it, so a kill costs disk only
+// until the next one. Best effort: what can't go is left for `system check`.
+void sweep_abandoned_ingests(const Layout& layout);
+
 // Held while judging scratch directories with scratch_in_use().
 fsutil::FileLock lock_scratch_scan(const Layout& layout);
 

@@ -259,6 +259,20 @@ TEST_F(StoreCheck, YoungDebrisOfAnInterruptedCreateIsRemoved) {
   EXPECT_TRUE(check(false).problems.empty());
 }
 
+TEST_F(StoreCheck, PullsAndImportsSweepAbandonedIngests) {
+  // One ingest whose owner died (its lock went with it), one still held.
+  const fs::path abandoned = layout_.ingest() / "0123456789abcdef";
+  { fsutil::UniqueFd gone = make_scratch_dir(layout_, abandoned); }
+  std::ofstream(abandoned / "data") << "half a blob";
+  const fs::path live = layout_.ingest() / "fedcba9876543210";
+  fsutil::UniqueFd held = make_scratch_dir(layout_, live);
+  EXPECT_EQ(check(false).problems.size(), 1u) << all(check(false));
+  sweep_abandoned_ingests(layout_);
+  EXPECT_FALSE(fs::exists(abandoned));
+  EXPECT_TRUE(fs::exists(live)) << "work in progress stays";
+  EXPECT_TRUE(check(false).problems.empty()) << all(check(false));
+}
+
 TEST(ContainerExitSlot, OutranksAStateJsonThatCouldNotBeRewritten) {
   char tmpl[] = "/tmp/mini-exit-XXXXXX";
   Layout layout;
