@@ -189,7 +189,6 @@ class ContainerGuard {
     }
   }
   void release() { remove_ = false; }
-  void remove_on_exit(bool remove) { remove_ = remove; }
 
  private:
   Context& ctx_;
@@ -307,7 +306,7 @@ int run(const GlobalOptions& global, RunCommandOptions& options) {
     throw_errno("chown " + (dir / "hostname").string());
   // hosts and resolv.conf are written by every start (attach_network), as
   // they follow the host's resolvers and the network's members.
-  guard.remove_on_exit(options.remove);
+  if (!options.remove) guard.release();
 
   if (options.detach) {
     // The monitor owns the container now, --rm included.

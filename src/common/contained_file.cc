@@ -67,20 +67,8 @@ std::optional<std::string> read_contained_file(int root_fd, const std::string& p
   struct stat st {};
   if (::fstat(fd.get(), &st) != 0) throw_errno("stat " + shown);
   if (static_cast<uint64_t>(st.st_size) > how.max_bytes) throw Error(too_large(shown, how.max_bytes));
-  std::string out;
-  char buf[65536];
-  for (;;) {
-    ssize_t n = ::read(fd.get(), buf, sizeof buf);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      throw_errno("read " + shown);
-    }
-    if (n == 0) break;
-    // The size can grow under a running container between fstat and read.
-    if (out.size() + static_cast<size_t>(n) > how.max_bytes) throw Error(too_large(shown, how.max_bytes));
-    out.append(buf, static_cast<size_t>(n));
-  }
-  return out;
+  // The size can grow under a running container between fstat and the read.
+  return fsutil::read_fd(fd.get(), how.max_bytes, shown, too_large(shown, how.max_bytes));
 }
 
 std::optional<std::string> read_contained_file(const std::filesystem::path& root, const std::string& path,

@@ -24,23 +24,27 @@ void UniqueFd::reset(int fd) {
   fd_ = fd;
 }
 
-std::string read_file(const fs::path& path, uint64_t max_size) {
-  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!fd) throw_errno("open " + path.string());
+std::string read_fd(int fd, uint64_t max_size, const std::string& what, const std::string& too_large) {
   std::string out;
   char buf[65536];
   for (;;) {
-    ssize_t n = ::read(fd.get(), buf, sizeof buf);
+    ssize_t n = ::read(fd, buf, sizeof buf);
     if (n < 0) {
       if (errno == EINTR) continue;
-      throw_errno("read " + path.string());
+      throw_errno("read " + what);
     }
     if (n == 0) break;
-    if (out.size() + static_cast<size_t>(n) > max_size)
-      throw Error(path.string() + " is larger than " + std::to_string(max_size) + " bytes");
+    if (out.size() + static_cast<size_t>(n) > max_size) throw Error(too_large);
     out.append(buf, static_cast<size_t>(n));
   }
   return out;
+}
+
+std::string read_file(const fs::path& path, uint64_t max_size) {
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd) throw_errno("open " + path.string());
+  return read_fd(fd.get(), max_size, path.string(),
+                 path.string() + " is larger than " + std::to_string(max_size) + " bytes");
 }
 
 void write_all(int fd, std::string_view data) {

@@ -29,6 +29,8 @@ class UniqueFd {
 };
 
 std::string read_file(const fs::path& path, uint64_t max_size = 64ull << 20);
+// Reads `fd` to its end; past `max_size` bytes throws mini::Error(`too_large`).
+std::string read_fd(int fd, uint64_t max_size, const std::string& what, const std::string& too_large);
 void write_all(int fd, std::string_view data);
 void fsync_path(const fs::path& path);
 void fsync_dir(const fs::path& dir);

@@ -2,8 +2,6 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
-#include <sys/sysmacros.h>
-#include <sys/xattr.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -11,6 +9,7 @@
 
 #include "common/error.h"
 #include "common/fs_util.h"
+#include "store/unpack.h"
 
 namespace mini::store {
 
@@ -25,19 +24,6 @@ constexpr int kMaxSymlinks = 40;  // the kernel's MAXSYMLINKS
 struct MergedDir {
   std::vector<UniqueFd> parts;
 };
-
-// unpack_layer marks opaque directories with the trusted xattr as root and
-// the user one otherwise (overlayfs's userxattr); either counts.
-bool is_opaque(int dirfd) {
-  char value[4];
-  for (const char* key : {"trusted.overlay.opaque", "user.overlay.opaque"}) {
-    ssize_t n = ::fgetxattr(dirfd, key, value, sizeof value);
-    if (n == 1 && value[0] == 'y') return true;
-  }
-  return false;
-}
-
-bool is_whiteout(const struct stat& st) { return S_ISCHR(st.st_mode) && st.st_rdev == makedev(0, 0); }
 
 UniqueFd open_dir_at(int parent, const std::string& name, const std::string& shown) {
   // A directory open has no side effects, and O_NOFOLLOW|O_DIRECTORY refuses
@@ -79,7 +65,7 @@ Found lookup(const MergedDir& dir, const std::string& name, const std::string& s
         if (!S_ISDIR(st.st_mode)) break;
       }
       found.dir.parts.push_back(open_dir_at(dir.parts[j].get(), name, shown));
-      if (is_opaque(found.dir.parts.back().get())) break;
+      if (is_opaque_dir(found.dir.parts.back().get())) break;
     }
     return found;
   }

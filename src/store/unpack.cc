@@ -565,15 +565,6 @@ void Unpacker::finish() {
 
 // ---- apply_layer_copy ----
 
-bool is_opaque(int dirfd) {
-  char value[4];
-  for (const char* key : {"trusted.overlay.opaque", "user.overlay.opaque"}) {
-    ssize_t n = ::fgetxattr(dirfd, key, value, sizeof value);
-    if (n == 1 && value[0] == 'y') return true;
-  }
-  return false;
-}
-
 std::vector<std::string> list_dir(int dirfd, const std::string& where) {
   int dup = ::fcntl(dirfd, F_DUPFD_CLOEXEC, 0);
   if (dup < 0) throw_errno("dup " + where);
@@ -691,7 +682,7 @@ void LayerCopier::run() {
   if (!src) throw_errno("open layer " + layer_dir_.string());
   dst_root_.reset(::open(target_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (!dst_root_) throw_errno("open " + target_.string());
-  if (is_opaque(src.get())) clear_dir(dst_root_.get(), target_.string());
+  if (is_opaque_dir(src.get())) clear_dir(dst_root_.get(), target_.string());
   UniqueFd dst(::openat(dst_root_.get(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   struct stat src_st {}, dst_st {};
   if (!dst || ::fstat(dst.get(), &dst_st) != 0) throw_errno("open " + target_.string());
@@ -750,7 +741,7 @@ UniqueFd LayerCopier::enter_dir(int src_dir, int dst, const std::string& name, c
   if (!exists && ::mkdirat(dst, n, 0700) != 0) throw_errno("create directory " + what);
   UniqueFd out(::openat(dst, n, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
   if (!out) throw_errno("open " + what);
-  if (exists && is_opaque(src_dir)) clear_dir(out.get(), what);
+  if (exists && is_opaque_dir(src_dir)) clear_dir(out.get(), what);
   // Owner-writable while filling; the real mode goes on afterwards.
   if (exists) ::fchmod(out.get(), (existing.st_mode & 07777) | 0700);
   return out;
@@ -760,7 +751,7 @@ void LayerCopier::copy_entry(int src, int dst, const std::string& name, const st
                              const struct stat& st) {
   const char* n = name.c_str();
   const std::string what = (target_ / rel).string();
-  if (S_ISCHR(st.st_mode) && st.st_rdev == makedev(0, 0)) {
+  if (is_whiteout(st)) {
     remove_tree_at(dst, n);  // a whiteout hides what lower layers had here
     return;
   }
@@ -806,6 +797,17 @@ void LayerCopier::copy_entry(int src, int dst, const std::string& name, const st
 }
 
 }  // namespace
+
+bool is_whiteout(const struct stat& st) { return S_ISCHR(st.st_mode) && st.st_rdev == makedev(0, 0); }
+
+bool is_opaque_dir(int dirfd) {
+  char value[4];
+  for (const char* key : {"trusted.overlay.opaque", "user.overlay.opaque"}) {
+    ssize_t n = ::fgetxattr(dirfd, key, value, sizeof value);
+    if (n == 1 && value[0] == 'y') return true;
+  }
+  return false;
+}
 
 UnpackResult unpack_layer(const fs::path& archive_path, const fs::path& dest, const UnpackOptions& options) {
   const std::string name = archive_path.string();
