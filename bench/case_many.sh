@@ -9,12 +9,7 @@ source "$(dirname "$0")/lib.sh"
 MINI=$1 W=$2 N=$3 REPS=$4 OUT=$5
 
 if mountpoint -q /sys/fs/cgroup/unified 2>/dev/null; then umount /sys/fs/cgroup/unified; fi
-safe_rm "$W" && mkdir -p "$W"/rootfs/{bin,dev,etc,proc,root,sys,tmp}
-chmod 1777 "$W/rootfs/tmp"
-cp /bin/busybox "$W/rootfs/bin/busybox"
-chroot "$W/rootfs" /bin/busybox --install -s /bin
-echo 'root:x:0:0:root:/root:/bin/sh' >"$W/rootfs/etc/passwd"
-tar -C "$W/rootfs" -cf "$W/rootfs.tar" .
+busybox_rootfs "$W"
 STORE=$W/mini-store
 "$MINI" --root "$STORE" import "$W/rootfs.tar" busybox:latest >/dev/null
 NET=()

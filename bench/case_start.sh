@@ -12,15 +12,7 @@ if mountpoint -q /sys/fs/cgroup/unified 2>/dev/null; then
   umount /sys/fs/cgroup/unified
 fi
 
-# The rootfs: Debian's static busybox, its applets as symlinks, and the
-# directories Docker Hub's busybox image has.
-safe_rm "$W" && mkdir -p "$W"/rootfs/{bin,dev,etc,proc,root,sys,tmp}
-chmod 1777 "$W/rootfs/tmp"
-cp /bin/busybox "$W/rootfs/bin/busybox"
-chroot "$W/rootfs" /bin/busybox --install -s /bin
-echo 'root:x:0:0:root:/root:/bin/sh' >"$W/rootfs/etc/passwd"
-echo 'root:x:0:' >"$W/rootfs/etc/group"
-tar -C "$W/rootfs" -cf "$W/rootfs.tar" .
+busybox_rootfs "$W"
 
 # mini: the image imported into its own store ("already pulled").
 STORE=$W/mini-store

@@ -9,13 +9,7 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 MINI=$1 W=$2 ROUNDS=$3 RUNS=$4 OUT=$5 ALPINE=${6:-}
 
-safe_rm "$W" && mkdir -p "$W"/rootfs/{bin,dev,etc,proc,root,sys,tmp}
-chmod 1777 "$W/rootfs/tmp"
-cp /bin/busybox "$W/rootfs/bin/busybox"
-chroot "$W/rootfs" /bin/busybox --install -s /bin
-echo 'root:x:0:0:root:/root:/bin/sh' >"$W/rootfs/etc/passwd"
-echo 'root:x:0:' >"$W/rootfs/etc/group"
-tar -C "$W/rootfs" -cf "$W/rootfs.tar" .
+busybox_rootfs "$W"
 
 STORE=$W/store
 "$MINI" --root "$STORE" import "$W/rootfs.tar" busybox:latest >/dev/null

@@ -131,6 +131,20 @@ safe_rm() {
   done
 }
 
+# The image of the start cases in W/rootfs and W/rootfs.tar (W is emptied
+# first): Debian's static busybox, its applets as symlinks, and the
+# directories Docker Hub's busybox image has.
+busybox_rootfs() {
+  local w=$1
+  safe_rm "$w" && mkdir -p "$w"/rootfs/{bin,dev,etc,proc,root,sys,tmp}
+  chmod 1777 "$w/rootfs/tmp"
+  cp /bin/busybox "$w/rootfs/bin/busybox"
+  chroot "$w/rootfs" /bin/busybox --install -s /bin
+  echo 'root:x:0:0:root:/root:/bin/sh' >"$w/rootfs/etc/passwd"
+  echo 'root:x:0:' >"$w/rootfs/etc/group"
+  tar -C "$w/rootfs" -cf "$w/rootfs.tar" .
+}
+
 # hyperfine in ROUNDS rounds of RUNS runs each, the commands taking turns
 # round by round, merged into one export: on a shared machine the load
 # drifts over minutes, and one long block per command would hand that

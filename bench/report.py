@@ -4,6 +4,7 @@
     report.py machine OUTDIR PHASE   records the machine (PHASE: before|after)
     report.py write OUTDIR           prints RESULTS.md from OUTDIR's files
     report.py merge OUT.json PARTS   merges hyperfine exports of the same commands
+    report.py rows EXPORT.json       prints one hyperfine export as a table
 """
 import datetime
 import json
@@ -265,5 +266,7 @@ if __name__ == "__main__":
         merge(sys.argv[2], sys.argv[3:])
     elif sys.argv[1] == "write":
         write(sys.argv[2])
+    elif sys.argv[1] == "rows":
+        print(hyperfine_rows(json.load(open(sys.argv[2])), ms))
     else:
         sys.exit(__doc__)

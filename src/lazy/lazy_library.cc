@@ -1,5 +1,7 @@
 #include "lazy/lazy_library.h"
 
+#include <dlfcn.h>
+
 #include <mutex>
 #include <string>
 
@@ -14,15 +16,15 @@ void* symbol(const Library& library, const char* name) {
   void* handle = ::dlopen(library.soname, RTLD_NOW | RTLD_LOCAL);
   if (handle == nullptr) {
     const char* why = ::dlerror();
-    throw Error(std::string("mini needs ") + library.soname + " for this (" + (why ? why : "dlopen failed") +
-                "); install the " + library.package + " package");
+    throw Error(std::string("mini needs ") + library.soname + " for this and can't load it (" +
+                (why ? why : "dlopen failed") + "); install " + library.install);
   }
   ::dlerror();
   void* address = ::dlsym(handle, name);
   if (address == nullptr) {
     const char* why = ::dlerror();
-    throw Error(std::string(library.soname) + " lacks " + name + " (" + (why ? why : "no such symbol") +
-                "); install the version of " + library.package + " mini was built with");
+    throw Error(std::string(library.soname) + " has no " + name + ", which mini calls (" +
+                (why ? why : "no such symbol") + "); install " + library.install);
   }
   return address;
 }

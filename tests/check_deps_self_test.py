@@ -1,0 +1,71 @@
+#!/usr/bin/env python3
+"""tests/check_deps.py passes a small tree that keeps the rule and fails,
+naming the include, once one forbidden include is added."""
+import pathlib
+import subprocess
+import sys
+import tempfile
+
+CHECKER = pathlib.Path(__file__).resolve().parent / "check_deps.py"
+
+# Each file's includes keep the rule: own headers, allowed modules, the two
+# store headers the registry may use, and system headers named like modules.
+TREE = {
+    "src/common/error.h": "#pragma once\n",
+    "src/store/content.h": '#pragma once\n#include "common/error.h"\n',
+    "src/store/store.h": '#pragma once\n#include "store/content.h"\n',
+    "src/registry/fetch.cc": '#include "registry/fetch.h"\n#include "store/content.h"\n#include "common/error.h"\n',
+    "src/registry/fetch.h": "#pragma once\n",
+    "src/runtime/contain/birth.cc": '#include <net/if.h>\n#include "common/error.h"\n',
+    "src/init/mini-init.c": "#include <unistd.h>\n",
+}
+
+
+def check(root):
+    run = subprocess.run([sys.executable, str(CHECKER), "--root", str(root)], capture_output=True, text=True)
+    return run.returncode, run.stdout
+
+
+def expect(condition, message):
+    if not condition:
+        print(f"FAIL: {message}")
+        sys.exit(1)
+
+
+def main():
+    with tempfile.TemporaryDirectory(prefix="mini-check-deps.") as tmp:
+        root = pathlib.Path(tmp)
+        for name, text in TREE.items():
+            (root / name).parent.mkdir(parents=True, exist_ok=True)
+            (root / name).write_text(text)
+
+        code, out = check(root)
+        expect(code == 0 and out == "", f"a tree that keeps the rule fails (exit {code}):\n{out}")
+
+        # The registry may use the store's content interfaces, not the store.
+        with open(root / "src/registry/fetch.cc", "a") as f:
+            f.write('#include "store/store.h"\n')
+        # A subdirectory belongs to its module: runtime/contain is runtime.
+        with open(root / "src/runtime/contain/birth.cc", "a") as f:
+            f.write('  #  include "store/content.h"  // indented, spaced\n')
+        code, out = check(root)
+        lines = out.splitlines()
+        expect(code != 0, "forbidden includes pass")
+        expect(lines == [
+            'src/registry/fetch.cc:4 includes "store/store.h", module registry may not depend on store'
+            " beyond store/content.h, store/digest.h",
+            'src/runtime/contain/birth.cc:3 includes "store/content.h", module runtime may not depend on store',
+        ], f"the violations are not named one a line:\n{out}")
+
+        # A module the table does not know fails until it is added.
+        (root / "src/registry/fetch.cc").write_text(TREE["src/registry/fetch.cc"])
+        (root / "src/runtime/contain/birth.cc").write_text(TREE["src/runtime/contain/birth.cc"])
+        (root / "src/gadget").mkdir()
+        code, out = check(root)
+        expect(code != 0 and out.startswith("src/gadget: module gadget is missing"), f"an unknown module passes:\n{out}")
+    print("check_deps.py: passes a clean tree, names each forbidden include, refuses an unknown module")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
