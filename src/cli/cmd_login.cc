@@ -9,6 +9,8 @@
 
 #include "cli/commands.h"
 #include "common/error.h"
+#include "config/config.h"
+#include "engine/settings.h"
 #include "registry/client.h"
 #include "registry/config.h"
 #include "registry/credentials.h"
@@ -83,7 +85,7 @@ registry::Credentials gather_credentials(LoginOptions& options) {
 int login(const GlobalOptions& global, LoginOptions& options) {
   std::string host = registry::normalize_login_server(options.server.empty() ? "docker.io" : options.server);
   registry::Credentials credentials = gather_credentials(options);
-  registry::RegistryConfig config = registry::load_registry_config(global.config);
+  registry::RegistryConfig config = engine::registry_settings(config::load(global.config).registry);
   registry::RegistryClient client(registry::registry_endpoint(host, config), config, credentials);
   registry::HttpClient http(config.timeouts);
   try {

@@ -1,6 +1,7 @@
 // `mini pull IMAGE` and `mini pull URL`.
 #include "cli/commands.h"
 #include "common/error.h"
+#include "engine/settings.h"
 #include "registry/display.h"
 #include "registry/puller.h"
 #include "registry/tarball.h"
@@ -26,7 +27,7 @@ int pull_from_url(const GlobalOptions& global, const PullCommandOptions& options
   request.sha256 = options.sha256;
   request.insecure_no_verify = options.insecure_no_verify;
   request.name = options.name;
-  request.config_path = global.config;
+  request.config = engine::registry_settings(ctx.config().registry);
   request.quiet = options.quiet;
   registry::pull_tarball(ctx.blobs(), ctx.layers(), ctx.images(), request);
   return 0;
@@ -40,8 +41,8 @@ int pull_from_registry(const GlobalOptions& global, const PullCommandOptions& op
   if (!options.platform.empty()) request.platform = registry::parse_platform(options.platform);
   request.max_concurrent_downloads = options.max_concurrent_downloads;
   request.quiet = options.quiet;
-  request.config_path = global.config;
   Context ctx(global);
+  request.config = engine::registry_settings(ctx.config().registry);
   registry::pull_image({ctx.blobs(), ctx.layers(), ctx.images()}, ref, request);
   return 0;
 }

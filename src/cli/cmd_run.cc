@@ -23,6 +23,7 @@
 #include "cli/user.h"
 #include "common/error.h"
 #include "common/fs_util.h"
+#include "engine/settings.h"
 #include "registry/puller.h"
 #include "registry/reference.h"
 #include "runtime/capabilities.h"
@@ -201,7 +202,7 @@ class ContainerGuard {
 store::ImageRecord pull_missing(Context& ctx, const GlobalOptions& global, const registry::Reference& ref) {
   std::fprintf(stderr, "Unable to find image '%s' locally\n", ref.familiar().c_str());
   registry::PullOptions pull;
-  pull.config_path = global.config;
+  pull.config = engine::registry_settings(ctx.config().registry);
   pull.out = stderr;
   try {
     return registry::pull_image({ctx.blobs(), ctx.layers(), ctx.images()}, ref, pull);

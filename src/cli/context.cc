@@ -24,8 +24,12 @@ Context::Context(const GlobalOptions& options)
     : layout_(make_layout(options)),
       config_flag_(options.config),
       blobs_(layout_), layers_(layout_), images_(layout_), containers_(layout_) {
-  // The layer size limit ("max-layer-size") lives in the same config file.
-  if (!options.config.empty()) layers_.set_config_file(std::filesystem::absolute(options.config));
+  layers_.set_max_bytes([this] { return config().store.max_layer_bytes; });
+}
+
+const config::Config& Context::config() {
+  if (!config_) config_ = config::load(config_flag_);
+  return *config_;
 }
 
 std::string host_architecture() {

@@ -1,7 +1,10 @@
 #pragma once
 // What every command needs: the store root and handles on its parts.
 #include <filesystem>
+#include <optional>
 #include <string>
+
+#include "config/config.h"
 
 #include "store/container_store.h"
 #include "store/content_store.h"
@@ -18,10 +21,16 @@ struct GlobalOptions {
 class Context {
  public:
   explicit Context(const GlobalOptions& options);
+  // The layer store asks this Context for its limit.
+  Context(const Context&) = delete;
+  Context& operator=(const Context&) = delete;
 
   const store::Layout& layout() const { return layout_; }
   // --config as given; "" means $MINI_CONFIG or /etc/mini/config.json.
   const std::string& config_flag() const { return config_flag_; }
+  // The config file, read on first use: commands that need none of it run
+  // even when it is broken.
+  const config::Config& config();
   store::ContentStore& blobs() { return blobs_; }
   store::LayerStore& layers() { return layers_; }
   store::ImageIndex& images() { return images_; }
@@ -30,6 +39,7 @@ class Context {
  private:
   store::Layout layout_;
   std::string config_flag_;
+  std::optional<config::Config> config_;
   store::ContentStore blobs_;
   store::LayerStore layers_;
   store::ImageIndex images_;

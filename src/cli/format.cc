@@ -4,20 +4,11 @@
 #include <cstdio>
 #include <ctime>
 
+#include "common/bytes.h"
+
 namespace mini::cli {
 
-std::string human_size(uint64_t bytes) {
-  static const char* units[] = {"B", "kB", "MB", "GB", "TB", "PB"};
-  double value = static_cast<double>(bytes);
-  size_t unit = 0;
-  while (value >= 1000.0 && unit + 1 < std::size(units)) {
-    value /= 1000.0;
-    ++unit;
-  }
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.3g%s", value, units[unit]);
-  return buf;
-}
+std::string human_size(uint64_t bytes) { return decimal_bytes(bytes, 3); }
 
 std::string human_duration(int64_t seconds) {
   auto plural = [](int64_t n, const char* unit) { return std::to_string(n) + " " + unit + (n == 1 ? "" : "s"); };

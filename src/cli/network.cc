@@ -16,7 +16,6 @@
 #include "common/contained_file.h"
 #include "common/error.h"
 #include "common/fs_util.h"
-#include "registry/config.h"
 #include "runtime/net_nat.h"
 #include "runtime/net_netlink.h"
 
@@ -254,7 +253,7 @@ NetworkAttachment attach_network(Context& ctx, const store::ContainerRecord& rec
   std::vector<PortMapping> ports;
   for (const auto& spec : record.ports)
     for (auto& mapping : parse_publish(spec)) ports.push_back(mapping);
-  std::string bip = registry::load_registry_config(ctx.config_flag()).bip;
+  std::string bip = ctx.config().network.bip;
 
   NetworkAttachment attachment;
   LeaseFile file(ensure_private_dir(network_state_dir()));

@@ -3,9 +3,9 @@
 #include <algorithm>
 #include <charconv>
 
+#include "common/bytes.h"
 #include "common/error.h"
 #include "registry/display.h"
-#include "store/layer_limits.h"
 
 namespace mini::registry {
 
@@ -81,7 +81,7 @@ void run_resumable(const ResumableGet& get) {
       request.deadline = std::chrono::seconds(get.timeouts.request_seconds) +
                          std::chrono::seconds((*bound - std::min(*bound, have)) / get.timeouts.min_bytes_per_second);
     auto too_large = [&](uint64_t bytes) {
-      return BudgetError(get.what + " is larger than " + store::format_bytes(bytes) +
+      return BudgetError(get.what + " is larger than " + binary_bytes(bytes) +
                          (get.limit_hint.empty() ? "" : "; " + get.limit_hint));
     };
     request.on_headers = [&](const HttpResponse& response) {

@@ -5,6 +5,8 @@
 
 #include <algorithm>
 
+#include "common/bytes.h"
+
 namespace mini::registry {
 
 namespace {
@@ -19,21 +21,7 @@ size_t terminal_width(std::FILE* out) {
 
 }  // namespace
 
-std::string human_bytes(uint64_t bytes) {
-  static const char* units[] = {"B", "kB", "MB", "GB", "TB"};
-  double value = static_cast<double>(bytes);
-  size_t unit = 0;
-  while (value >= 1000 && unit + 1 < std::size(units)) {
-    value /= 1000;
-    ++unit;
-  }
-  char buf[32];
-  if (unit == 0)
-    std::snprintf(buf, sizeof buf, "%lluB", static_cast<unsigned long long>(bytes));
-  else
-    std::snprintf(buf, sizeof buf, "%.4g%s", value, units[unit]);
-  return buf;
-}
+std::string human_bytes(uint64_t bytes) { return decimal_bytes(bytes, 4); }
 
 std::string progress_bar(uint64_t current, uint64_t total) {
   constexpr size_t kWidth = 50;

@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/bytes.h"
 #include "common/error.h"
 #include "common/fs_util.h"
 #include "registry/client.h"
@@ -296,22 +297,22 @@ void check_room(const std::vector<LayerJob>& jobs, const RegistryConfig& config,
   for (const auto& job : jobs)
     if (!job.present) needed = job.blob.size > UINT64_MAX - needed ? UINT64_MAX : needed + job.blob.size;
   if (config.max_pull_bytes != 0 && needed > config.max_pull_bytes)
-    throw Error("the image's layers are " + store::format_bytes(needed) + ", more than the " +
-                store::format_bytes(config.max_pull_bytes) +
+    throw Error("the image's layers are " + binary_bytes(needed) + ", more than the " +
+                binary_bytes(config.max_pull_bytes) +
                 " one pull may receive; raise \"max-pull-size\" in mini's config file if you trust this image");
   struct statvfs fs {};
   if (::statvfs(blobs.layout().ingest().c_str(), &fs) == 0) {
     uint64_t free = static_cast<uint64_t>(fs.f_bavail) * fs.f_frsize;
     if (needed > free)
-      throw Error("the image's layers are " + store::format_bytes(needed) + ", more than the " +
-                  store::format_bytes(free) + " free in the store; free some space (mini system prune) first");
+      throw Error("the image's layers are " + binary_bytes(needed) + ", more than the " +
+                  binary_bytes(free) + " free in the store; free some space (mini system prune) first");
   }
 }
 
 }  // namespace
 
 store::ImageRecord pull_image(const PullStores& stores, const Reference& ref, const PullOptions& options) {
-  RegistryConfig config = load_registry_config(options.config_path);
+  const RegistryConfig& config = options.config;
   store::sweep_abandoned_ingests(stores.blobs.layout());
   Progress progress(options.out, Progress::mode_for(options.out, options.quiet));
   Platform want = options.platform.value_or(host_platform());
@@ -327,8 +328,8 @@ store::ImageRecord pull_image(const PullStores& stores, const Reference& ref, co
   if (uint64_t limit = stores.layers.max_bytes())
     for (const auto& job : jobs)
       if (!job.present && job.blob.size > limit)
-        throw Error("layer " + job.blob.digest + " is " + store::format_bytes(job.blob.size) + ", more than the " +
-                    store::format_bytes(limit) + " a layer may take; " + store::kLayerLimitHint);
+        throw Error("layer " + job.blob.digest + " is " + binary_bytes(job.blob.size) + ", more than the " +
+                    binary_bytes(limit) + " a layer may take; " + store::kLayerLimitHint);
   check_room(jobs, config, stores.blobs);
   for (const auto& job : jobs) progress.status(job.id, job.present ? "Already exists" : "Pulling fs layer");
   std::atomic<bool> cancelled{false};

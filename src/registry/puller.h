@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 
+#include "registry/config.h"
 #include "registry/manifest.h"
 #include "registry/reference.h"
 #include "store/content_store.h"
@@ -24,7 +25,7 @@ struct PullOptions {
   std::optional<Platform> platform;  // default: the host's
   int max_concurrent_downloads = 0;  // 0: the config's (default 3)
   bool quiet = false;                // print only the full reference
-  std::string config_path;           // --config; empty: $MINI_CONFIG or /etc/mini/config.json
+  RegistryConfig config;             // mirrors, downloads, deadlines, budgets
   std::FILE* out = stdout;           // progress; `mini run` passes stderr
 };
 

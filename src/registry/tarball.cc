@@ -210,7 +210,7 @@ store::ImportResult pull_tarball(store::ContentStore& blobs, store::LayerStore& 
     if (!is_hex64(options.sha256)) throw Error("--sha256 takes 64 hex digits");
     expected = lower(options.sha256);
   }
-  RegistryConfig config = load_registry_config(options.config_path);
+  const RegistryConfig& config = options.config;
   Progress progress(options.out, Progress::mode_for(options.out, options.quiet));
   PullBudget budget(config.max_pull_bytes);
   HttpClient http(config.timeouts, &budget);

@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "registry/config.h"
 #include "store/import.h"
 
 namespace mini::registry {
@@ -27,7 +28,7 @@ struct TarballPullOptions {
   std::string sha256;       // hex; empty: fetch url + ".sha256", and refuse without one
   bool insecure_no_verify = false;  // import even when neither says what the tarball must hash to
   std::string name;         // normalized reference; empty: image_name_from_url
-  std::string config_path;  // for timeouts and attempts
+  RegistryConfig config;    // for timeouts, attempts and budgets
   bool quiet = false;
   std::FILE* out = stdout;
 };

@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <memory>
 
+#include "common/bytes.h"
 #include "common/error.h"
 #include "common/fs_util.h"
 #include "store/container_store.h"
@@ -185,9 +186,9 @@ void decompress(const fs::path& file, Ingest& out, const std::string& shown, uin
     if (r < ARCHIVE_WARN) throw fail();
     out.write(buf, size);
     if (max_bytes && out.size() > max_bytes)
-      throw Error(shown + " decompresses to more than " + format_bytes(max_bytes) + "; " + kLayerLimitHint);
+      throw Error(shown + " decompresses to more than " + binary_bytes(max_bytes) + "; " + kLayerLimitHint);
     if (out.size() > free_bytes)
-      throw Error(shown + " decompresses to more than the " + format_bytes(free_bytes) +
+      throw Error(shown + " decompresses to more than the " + binary_bytes(free_bytes) +
                   " free on the store's filesystem; free some space and try again");
   }
 }

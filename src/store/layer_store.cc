@@ -41,9 +41,9 @@ void sync_filesystem(const fs::path& dir) {
 
 }  // namespace
 
-LayerStore::LayerStore(Layout layout) : layout_(std::move(layout)), config_file_(default_config_file()) {}
+LayerStore::LayerStore(Layout layout) : layout_(std::move(layout)) {}
 
-uint64_t LayerStore::max_bytes() const { return max_layer_bytes(config_file_); }
+uint64_t LayerStore::max_bytes() const { return max_bytes_ ? max_bytes_() : kDefaultMaxLayerBytes; }
 
 bool LayerStore::has(const std::string& diff_id) const {
   struct stat st {};

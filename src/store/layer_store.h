@@ -3,7 +3,9 @@
 // format (whiteouts as 0:0 char devices, opaque dirs as the
 // trusted.overlay.opaque xattr, or user.overlay.opaque when not root);
 // layers/<hex>/complete is written last. A layer without it is debris.
+#include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <string>
 
 #include "store/content_store.h"
@@ -14,9 +16,10 @@ class LayerStore {
  public:
   explicit LayerStore(Layout layout);
 
-  // Where "max-layer-size" is read from (default: default_config_file()).
-  void set_config_file(fs::path file) { config_file_ = std::move(file); }
-  // The size limit for one unpacked layer now (layer_limits.h); 0 = none.
+  // The size limit for one unpacked layer (layer_limits.h; 0 = none). It is
+  // asked for only when a layer is unpacked, so that a command unpacking
+  // nothing never reads the config file it comes from.
+  void set_max_bytes(std::function<uint64_t()> limit) { max_bytes_ = std::move(limit); }
   uint64_t max_bytes() const;
 
   bool has(const std::string& diff_id) const;  // complete marker present
@@ -34,7 +37,7 @@ class LayerStore {
 
  private:
   Layout layout_;
-  fs::path config_file_;
+  std::function<uint64_t()> max_bytes_;
 };
 
 }  // namespace mini::store

@@ -22,6 +22,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/bytes.h"
 #include "common/error.h"
 #include "common/fs_util.h"
 #include "store/decompress.h"
@@ -352,10 +353,10 @@ void Unpacker::directory(int parent, const std::string& name, const std::vector<
 void Unpacker::charge(uint64_t bytes, const std::string& shown) {
   charged_ = bytes > UINT64_MAX - charged_ ? UINT64_MAX : charged_ + bytes;
   if (options_.max_bytes && charged_ > options_.max_bytes)
-    throw Error("the layer unpacks to more than " + format_bytes(options_.max_bytes) + " (at " + shown + "); " +
+    throw Error("the layer unpacks to more than " + binary_bytes(options_.max_bytes) + " (at " + shown + "); " +
                 kLayerLimitHint);
   if (charged_ > free_bytes_)
-    throw Error("the layer unpacks to more than the " + format_bytes(free_bytes_) + " free on the store's filesystem (at " +
+    throw Error("the layer unpacks to more than the " + binary_bytes(free_bytes_) + " free on the store's filesystem (at " +
                 shown + "); free some space and try again");
 }
 

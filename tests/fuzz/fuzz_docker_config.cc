@@ -13,6 +13,7 @@
 
 #include "common/error.h"
 #include "common/fs_util.h"
+#include "config/config.h"
 #include "registry/config.h"
 #include "registry/credentials.h"
 
@@ -33,7 +34,9 @@ std::string as_file(const uint8_t* data, size_t size, mini::fsutil::UniqueFd& fd
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string text(reinterpret_cast<const char*>(data), size);
   try {
-    registry::RegistryConfig config = registry::parse_registry_config(text, "fuzz");
+    mini::config::Config parsed = mini::config::parse(text, "fuzz");
+    registry::RegistryConfig config;
+    config.insecure = parsed.registry.insecure;
     (void)registry::is_insecure_registry(config, "10.1.2.3:5000");
     (void)registry::is_insecure_registry(config, "registry.example");
   } catch (const mini::Error&) {

@@ -4,7 +4,6 @@
 
 #include "common/error.h"
 #include "registry/auth.h"
-#include "registry/config.h"
 #include "registry/http.h"
 
 namespace mini::registry {
@@ -54,30 +53,6 @@ TEST(HostileHeaders, NothingWithControlCharactersIsSent) {
   request.headers.clear();
   request.url = "http://127.0.0.1:1/v2/\r\nX: 1";
   EXPECT_THROW(http.get(request), Error);
-}
-
-TEST(HostileConfig, DeadlinesAndBudgetsAreConfigurable) {
-  RegistryConfig config = parse_registry_config(R"({
-    "registry-request-timeout": 5,
-    "registry-min-speed": "2KB",
-    "max-image-layers": 40,
-    "max-pull-size": "1GB"
-  })",
-                                                "test");
-  EXPECT_EQ(config.timeouts.request_seconds, 5);
-  EXPECT_EQ(config.timeouts.min_bytes_per_second, 2048u);
-  EXPECT_EQ(config.max_layers, 40);
-  EXPECT_EQ(config.max_pull_bytes, 1ull << 30);
-
-  RegistryConfig defaults = parse_registry_config("{}", "test");
-  EXPECT_EQ(defaults.max_layers, 127);
-  EXPECT_EQ(defaults.timeouts.request_seconds, 60);
-  EXPECT_GT(defaults.timeouts.min_bytes_per_second, 0u);
-  EXPECT_EQ(parse_registry_config(R"({"registry-min-speed": 0, "max-pull-size": 0})", "t").max_pull_bytes, 0u);
-
-  for (const char* bad : {R"({"registry-request-timeout": 0})", R"({"max-image-layers": -1})",
-                          R"({"max-pull-size": "lots"})", R"({"registry-min-speed": [1]})"})
-    EXPECT_THROW(parse_registry_config(bad, "test"), Error) << bad;
 }
 
 }  // namespace
