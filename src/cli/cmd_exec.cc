@@ -7,8 +7,8 @@
 #include <cstdio>
 
 #include "cli/commands.h"
-#include "cli/etc_files.h"
-#include "cli/process_state.h"
+#include "net/etc_files.h"
+#include "common/process.h"
 #include "cli/user.h"
 #include "common/error.h"
 #include "common/fs_util.h"

@@ -15,10 +15,11 @@
 #include "cli/commands.h"
 #include "cli/container_run.h"
 #include "cli/monitor.h"
-#include "cli/etc_files.h"
+#include "net/etc_files.h"
 #include "cli/mount_flags.h"
-#include "cli/names.h"
-#include "cli/network.h"
+#include "net/names.h"
+#include "cli/container_network.h"
+#include "net/network.h"
 #include "cli/spec_builder.h"
 #include "cli/user.h"
 #include "common/error.h"
@@ -212,13 +213,13 @@ store::ImageRecord pull_missing(Context& ctx, const GlobalOptions& global, const
 
 int run(const GlobalOptions& global, RunCommandOptions& options) {
   // Both end up in every peer's /etc/hosts and in paths: checked first.
-  if (!options.name.empty()) check_container_name(options.name);
-  if (options.flags.hostname) check_hostname(*options.flags.hostname);
+  if (!options.name.empty()) net::check_container_name(options.name);
+  if (options.flags.hostname) net::check_hostname(*options.flags.hostname);
   registry::Reference ref = registry::parse_reference(options.image);
   store::StorageDriver driver = parse_driver(options.storage_driver);
   options.flags.env_file = read_env_files(options.env_files);
   if (!options.detach) settle_terminal_flags(options.flags);
-  std::string network_mode = check_network_flags(options.network, options.publish);
+  std::string network_mode = net::check_network_flags(options.network, options.publish);
 
   Context ctx(global);
   auto record = ctx.images().find(ref.full());
@@ -275,7 +276,7 @@ int run(const GlobalOptions& global, RunCommandOptions& options) {
 
   store::ContainerRecord container;
   container.id = inputs.container_id;
-  container.name = options.name.empty() ? random_container_name() : options.name;
+  container.name = options.name.empty() ? net::random_container_name() : options.name;
   container.image = ref.full();
   container.image_digest = record->manifest_digest;
   container.layers = diff_ids;

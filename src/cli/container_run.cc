@@ -2,8 +2,8 @@
 
 #include <cstdio>
 
-#include "cli/network.h"
-#include "cli/process_state.h"
+#include "cli/container_network.h"
+#include "common/process.h"
 #include "common/error.h"
 #include "runtime/cgroup.h"
 #include "runtime/exit_status.h"
@@ -78,7 +78,7 @@ runtime::RunResult run_created_container(Context& ctx, const std::string& id, co
   try {
     runtime::Spec spec = runtime::load_spec(dir / "config.json");
     // Released when this run ends, however it ends.
-    NetworkAttachment network = attach_network(ctx, *record, spec.hostname);
+    ContainerNetwork network = attach_network(ctx, *record, spec.hostname);
     store::RootfsPlan plan = rootfs_plan_for(ctx, *record);
     RootfsMount mounted(plan);
     std::string driver = plan.driver == store::StorageDriver::Overlay ? "overlay" : "copy";

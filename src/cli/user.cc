@@ -4,7 +4,9 @@
 #include <cstdint>
 #include <sstream>
 
+#include "common/contained_file.h"
 #include "common/error.h"
+#include "store/layer_view.h"
 
 namespace mini::cli {
 
@@ -156,6 +158,32 @@ ResolvedUser resolve_user(const std::string& spec, const std::string& passwd, co
 void add_groups(ResolvedUser& user, const std::vector<std::string>& names, const std::string& group) {
   auto groups = parse_colon_file(group);
   for (const auto& name : names) add_unique(user.additional_gids, group_id(name, groups, "--group-add", " for --group-add"));
+}
+
+namespace {
+
+// Docker images' passwd and group files are a few KiB; big directories
+// belong in NSS, which a container's runtime never consults.
+constexpr size_t kMaxUserFileBytes = 4 << 20;
+
+ContainedRead user_file(const std::string& whose, const char* name) {
+  return {whose + " /etc/" + name, kMaxUserFileBytes, true};
+}
+
+}  // namespace
+
+UserFiles user_files_from_layers(const std::vector<std::filesystem::path>& layers_bottom_first) {
+  UserFiles files;
+  files.passwd = store::read_layered_file(layers_bottom_first, "etc/passwd", user_file("the image's", "passwd")).value_or("");
+  files.group = store::read_layered_file(layers_bottom_first, "etc/group", user_file("the image's", "group")).value_or("");
+  return files;
+}
+
+UserFiles user_files_from_root(const std::filesystem::path& root) {
+  UserFiles files;
+  files.passwd = read_contained_file(root, "etc/passwd", user_file("the container's", "passwd")).value_or("");
+  files.group = read_contained_file(root, "etc/group", user_file("the container's", "group")).value_or("");
+  return files;
 }
 
 }  // namespace mini::cli

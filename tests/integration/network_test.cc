@@ -16,11 +16,11 @@
 
 #include <nlohmann/json.hpp>
 
-#include "cli/network.h"
+#include "net/network.h"
 #include "common/fs_util.h"
 #include "lib/harness.h"
-#include "runtime/net_nat.h"
-#include "runtime/net_netlink.h"
+#include "net/nat.h"
+#include "net/netlink.h"
 
 namespace mini::test {
 namespace {
@@ -36,7 +36,7 @@ std::set<std::string> host_interfaces() {
 
 std::string leases_text() {
   try {
-    return fsutil::read_file(cli::network_state_dir() / "leases.json");
+    return fsutil::read_file(net::network_state_dir() / "leases.json");
   } catch (const std::exception&) {
     return "";
   }

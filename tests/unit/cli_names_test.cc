@@ -1,11 +1,11 @@
 // Container names and hostnames: Docker's rule, and nothing that could add
 // a line to a peer's /etc/hosts.
-#include "cli/names.h"
+#include "net/names.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "cli/etc_files.h"
+#include "net/etc_files.h"
 #include "common/error.h"
 
 namespace mini::cli {

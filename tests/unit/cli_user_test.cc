@@ -3,7 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "cli/etc_files.h"
+#include "net/etc_files.h"
 #include "common/error.h"
 
 namespace mini::cli {

@@ -5,8 +5,8 @@
 
 #include <filesystem>
 
-#include "cli/etc_files.h"
-#include "cli/net_leases.h"
+#include "net/etc_files.h"
+#include "net/leases.h"
 #include "common/error.h"
 #include "common/fs_util.h"
 

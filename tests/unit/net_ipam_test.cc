@@ -1,4 +1,4 @@
-#include "cli/net_ipam.h"
+#include "net/ipam.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

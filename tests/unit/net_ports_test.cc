@@ -1,4 +1,4 @@
-#include "cli/net_ports.h"
+#include "net/ports.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

@@ -1,4 +1,4 @@
-#include "cli/net_ruleset.h"
+#include "net/ruleset.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

@@ -6,7 +6,7 @@
 #include <string_view>
 #include <vector>
 
-namespace mini::cli {
+namespace mini::net {
 
 struct PortMapping {
   std::string host_ip;         // "" means every host address (Docker's 0.0.0.0)
@@ -27,4 +27,4 @@ std::string describe(const PortMapping& mapping);
 // host addresses that overlap ("" overlaps all).
 bool ports_collide(const PortMapping& a, const PortMapping& b);
 
-}  // namespace mini::cli
+}  // namespace mini::net

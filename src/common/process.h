@@ -5,10 +5,10 @@
 
 #include <cstdint>
 
-namespace mini::cli {
+namespace mini {
 
 // 0 when the process does not exist.
 uint64_t process_start_time(pid_t pid);
 bool process_alive(pid_t pid, uint64_t start_time);
 
-}  // namespace mini::cli
+}  // namespace mini

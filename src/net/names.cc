@@ -1,4 +1,4 @@
-#include "cli/names.h"
+#include "net/names.h"
 
 #include <cstdint>
 #include <iterator>
@@ -7,7 +7,7 @@
 #include "common/error.h"
 #include "common/fs_util.h"
 
-namespace mini::cli {
+namespace mini::net {
 
 std::string random_container_name() {
   static const char* adjectives[] = {"admiring", "bold",    "brave",   "clever",  "dazzling", "eager",
@@ -77,4 +77,4 @@ void check_hostname(const std::string& name) {
                 "\": use letters, digits, '-' and '_' in dot-separated labels, at most 64 characters in all");
 }
 
-}  // namespace mini::cli
+}  // namespace mini::net

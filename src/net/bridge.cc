@@ -1,4 +1,4 @@
-#include "runtime/net_bridge.h"
+#include "net/bridge.h"
 
 #include <fcntl.h>
 
@@ -6,9 +6,9 @@
 
 #include "common/error.h"
 #include "common/fs_util.h"
-#include "runtime/net_netlink.h"
+#include "net/netlink.h"
 
-namespace mini::runtime::net {
+namespace mini::net {
 
 namespace {
 
@@ -88,11 +88,11 @@ std::vector<std::string> bridge_ports(const std::string& bridge) {
   return ports;
 }
 
-std::vector<HostRoute> host_routes() {
+std::vector<Route> host_routes() {
   Netlink netlink;
   std::map<int, std::string> names;
   for (const auto& link : netlink.links()) names[link.index] = link.name;
-  std::vector<HostRoute> routes;
+  std::vector<Route> routes;
   for (const auto& route : netlink.routes()) routes.push_back({route.destination, route.prefix, names[route.index]});
   return routes;
 }
@@ -107,4 +107,4 @@ std::vector<BridgeAddress> bridge_addresses(const std::string& bridge) {
   return out;
 }
 
-}  // namespace mini::runtime::net
+}  // namespace mini::net

@@ -1,4 +1,4 @@
-#include "cli/net_ipam.h"
+#include "net/ipam.h"
 
 #include <arpa/inet.h>
 
@@ -6,7 +6,7 @@
 
 #include "common/error.h"
 
-namespace mini::cli {
+namespace mini::net {
 
 std::optional<uint32_t> parse_ipv4(std::string_view text) {
   in_addr address{};
@@ -84,4 +84,4 @@ std::optional<Subnet> pick_default_subnet(const std::vector<Route>& host_routes)
   return std::nullopt;
 }
 
-}  // namespace mini::cli
+}  // namespace mini::net

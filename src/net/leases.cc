@@ -1,13 +1,13 @@
-#include "cli/net_leases.h"
+#include "net/leases.h"
 
 #include <system_error>
 
 #include <nlohmann/json.hpp>
 
-#include "cli/process_state.h"
+#include "common/process.h"
 #include "common/error.h"
 
-namespace mini::cli {
+namespace mini::net {
 
 namespace {
 
@@ -126,4 +126,4 @@ LeaseFile::LeaseFile(const std::filesystem::path& dir)
 // No fsync: /run is tmpfs, and a reboot clears the bridge and rules too.
 void LeaseFile::save() { fsutil::write_file_atomic(path_, serialize_leases(table_), 0600, false); }
 
-}  // namespace mini::cli
+}  // namespace mini::net

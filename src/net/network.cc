@@ -1,4 +1,4 @@
-#include "cli/network.h"
+#include "net/network.h"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -10,17 +10,17 @@
 #include <algorithm>
 #include <cstdio>
 #include <set>
+#include <utility>
 
-#include "cli/etc_files.h"
-#include "cli/net_ruleset.h"
+#include "net/etc_files.h"
+#include "net/ruleset.h"
 #include "common/contained_file.h"
 #include "common/error.h"
 #include "common/fs_util.h"
-#include "registry/config.h"
-#include "runtime/net_nat.h"
-#include "runtime/net_netlink.h"
+#include "net/nat.h"
+#include "net/netlink.h"
 
-namespace mini::cli {
+namespace mini::net {
 
 namespace fs = std::filesystem;
 
@@ -69,7 +69,7 @@ std::vector<Lease> reap_dead(LeaseTable& table) {
   });
   for (const auto& lease : dead) {
     try {
-      runtime::net::delete_link(lease.veth);
+      delete_link(lease.veth);
     } catch (const Error&) {
       // Already going with its namespace.
     }
@@ -82,16 +82,16 @@ std::vector<Lease> reap_dead(LeaseTable& table) {
 void apply_rules(LeaseTable& table, bool force = false) {
   std::string rules = nft_ruleset(kBridgeName, table.subnet.value_or(Subnet{}), table.leases);
   if (!force && rules == table.rules &&
-      (table.leases.empty() || !runtime::net::nft_output(std::string("list table ip ") + kNftTable).empty()))
+      (table.leases.empty() || !nft_output(std::string("list table ip ") + kNftTable).empty()))
     return;
-  runtime::net::run_nft(rules);
+  run_nft(rules);
   table.rules = rules;
 }
 
 std::vector<Route> routes_off_bridge() {
   std::vector<Route> routes;
-  for (const auto& route : runtime::net::host_routes())
-    if (route.device != kBridgeName) routes.push_back({route.destination, route.prefix, route.device});
+  for (auto& route : host_routes())
+    if (route.device != kBridgeName) routes.push_back(std::move(route));
   return routes;
 }
 
@@ -189,11 +189,11 @@ fs::path ensure_private_dir(const fs::path& dir) {
   return dir;
 }
 
-void write_container_file(const fs::path& path, const std::string& content, const store::ContainerRecord& record) {
+void write_container_file(const fs::path& path, const std::string& content, const AttachRequest& request) {
   // An --rm container's files go with it: no fsync on the start path.
-  fsutil::write_file_atomic(path, content, 0644, !record.auto_remove);
+  fsutil::write_file_atomic(path, content, 0644, request.durable);
   // --userns=remap: the container's root owns its /etc files, as before.
-  uint32_t id_shift = record.id_shift;
+  uint32_t id_shift = request.id_shift;
   if (id_shift && ::fchownat(AT_FDCWD, path.c_str(), id_shift, id_shift, AT_SYMLINK_NOFOLLOW) != 0)
     throw_errno("chown " + path.string());
 }
@@ -217,44 +217,56 @@ std::string check_network_flags(const std::string& mode, std::vector<std::string
   return name;
 }
 
-void apply_network_mode(const std::string& mode, SpecInputs& inputs) {
-  inputs.host_network = mode == "host";
-  // The remapped root could not mount /sys for a namespace it doesn't own.
-  if (inputs.host_network && inputs.userns_remap)
-    throw Error("cannot share the host's network namespace when user namespaces are enabled; drop --userns=remap "
-                "or use --network bridge");
-  if (inputs.host_network) {
-    char name[256] = {};
-    if (::gethostname(name, sizeof name - 1) == 0) inputs.host_hostname = name;
-  }
-}
-
 NetworkAttachment::NetworkAttachment(NetworkAttachment&& other) noexcept
     : container_id_(std::move(other.container_id_)),
       address_(std::move(other.address_)),
       endpoint_(std::move(other.endpoint_)),
-      containers_(std::move(other.containers_)),
       owner_(std::exchange(other.owner_, 0)) {}
 
-NetworkAttachment attach_network(Context& ctx, const store::ContainerRecord& record, const std::string& hostname) {
-  fs::path dir = ctx.containers().dir(record.id);
-  std::string host_resolv = read_or_empty("/etc/resolv.conf");
-  if (record.network_mode == "host") {
-    // The host's own view: its names, and its resolvers, loopback ones included.
-    write_container_file(dir / "hosts", read_or_empty("/etc/hosts"), record);
-    write_container_file(dir / "resolv.conf", host_resolv, record);
+namespace {
+
+// Loopback only: the hostname means 127.0.1.1, the host's resolvers minus
+// loopback ones.
+class NoneDriver : public Driver {
+ public:
+  NetworkAttachment attach(const AttachRequest& request) override {
+    write_container_file(request.dir / "resolv.conf", container_resolv_conf(read_or_empty("/etc/resolv.conf")), request);
+    write_container_file(request.dir / "hosts", hosts_file(request.hostname), request);
     return {};
   }
-  write_container_file(dir / "resolv.conf", container_resolv_conf(host_resolv), record);
-  if (record.network_mode != "bridge") {
-    write_container_file(dir / "hosts", hosts_file(hostname), record);
+};
+
+// The host's own view: its names, and its resolvers, loopback ones included.
+class HostDriver : public Driver {
+ public:
+  NetworkAttachment attach(const AttachRequest& request) override {
+    write_container_file(request.dir / "hosts", read_or_empty("/etc/hosts"), request);
+    write_container_file(request.dir / "resolv.conf", read_or_empty("/etc/resolv.conf"), request);
     return {};
   }
+};
+
+}  // namespace
+
+// Leases an address on mini0, publishes the ports and adds the container to
+// its peers' /etc/hosts.
+class BridgeDriver : public Driver {
+ public:
+  explicit BridgeDriver(DriverOptions options) : options_(std::move(options)) {}
+  NetworkAttachment attach(const AttachRequest& request) override;
+
+ private:
+  DriverOptions options_;
+};
+
+NetworkAttachment BridgeDriver::attach(const AttachRequest& request) {
+  const fs::path& dir = request.dir;
+  write_container_file(dir / "resolv.conf", container_resolv_conf(read_or_empty("/etc/resolv.conf")), request);
 
   std::vector<PortMapping> ports;
-  for (const auto& spec : record.ports)
+  for (const auto& spec : request.publish)
     for (auto& mapping : parse_publish(spec)) ports.push_back(mapping);
-  std::string bip = registry::load_registry_config(ctx.config_flag()).bip;
+  const std::string& bip = options_.bip;
 
   NetworkAttachment attachment;
   LeaseFile file(ensure_private_dir(network_state_dir()));
@@ -262,10 +274,10 @@ NetworkAttachment attach_network(Context& ctx, const store::ContainerRecord& rec
   reap_dead(table);
   // A run that crashed and left this container's lease behind while its
   // owner's PID was reused: the container starts afresh.
-  std::erase_if(table.leases, [&](const Lease& lease) { return lease.container_id == record.id; });
+  std::erase_if(table.leases, [&](const Lease& lease) { return lease.container_id == request.container_id; });
   Subnet subnet = choose_subnet(bip, table);
   table.subnet = subnet;
-  runtime::net::ensure_bridge({kBridgeName, subnet.gateway, subnet.prefix});
+  ensure_bridge({kBridgeName, subnet.gateway, subnet.prefix});
   claim_ports(ports, table.leases);
 
   std::set<uint32_t> used;
@@ -275,11 +287,11 @@ NetworkAttachment attach_network(Context& ctx, const store::ContainerRecord& rec
     throw Error("no free address left in " + subnet.cidr() + " on " + kBridgeName +
                 "; stop containers, run `mini system prune`, or set a larger \"bip\"");
   Lease lease;
-  lease.container_id = record.id;
-  lease.name = record.name;
-  lease.hostname = hostname;
+  lease.container_id = request.container_id;
+  lease.name = request.name;
+  lease.hostname = request.hostname;
   lease.address = *address;
-  lease.veth = veth_name(record.id);
+  lease.veth = veth_name(request.container_id);
   lease.ports = ports;
   lease.hosts_path = (dir / "hosts").string();
   lease.owner = process_ref(::getpid());
@@ -288,16 +300,20 @@ NetworkAttachment attach_network(Context& ctx, const store::ContainerRecord& rec
   apply_rules(table);  // first, so no lease is recorded without its rules
   file.save();
 
-  attachment.container_id_ = record.id;
+  attachment.container_id_ = request.container_id;
   attachment.address_ = format_ipv4(*address);
   attachment.endpoint_ = {kBridgeName, lease.veth, *address, subnet.prefix, subnet.gateway};
-  attachment.containers_.emplace(ctx.layout());
   attachment.owner_ = ::getpid();
 
-  write_container_file(dir / "hosts", hosts_file(hostname, bridge_hosts(lease, table.leases)), record);
-  refresh_hosts_files(table, record.id);
-  ctx.containers().update(record.id, [&](store::ContainerRecord& r) { r.ip_address = attachment.address_; });
+  write_container_file(dir / "hosts", hosts_file(request.hostname, bridge_hosts(lease, table.leases)), request);
+  refresh_hosts_files(table, request.container_id);
   return attachment;
+}
+
+std::unique_ptr<Driver> make_driver(const std::string& mode, const DriverOptions& options) {
+  if (mode == "host") return std::make_unique<HostDriver>();
+  if (mode == "bridge") return std::make_unique<BridgeDriver>(options);
+  return std::make_unique<NoneDriver>();
 }
 
 void NetworkAttachment::connect(pid_t pid) {
@@ -313,11 +329,11 @@ void NetworkAttachment::connect(pid_t pid) {
     it->container = process_ref(pid);
     file.save();
   }
-  runtime::net::connect_container(pid, endpoint_);
+  connect_container(pid, endpoint_);
 }
 
-void NetworkAttachment::release() noexcept {
-  if (owner_ == 0 || owner_ != ::getpid()) return;
+bool NetworkAttachment::release() noexcept {
+  if (owner_ == 0 || owner_ != ::getpid()) return false;
   owner_ = 0;
   try {
     LeaseFile file(network_state_dir());
@@ -331,18 +347,14 @@ void NetworkAttachment::release() noexcept {
       rules_error = e.what();  // the lease goes all the same; prune applies the rules again
     }
     file.save();
-    runtime::net::delete_link(endpoint_.host_veth);
+    delete_link(endpoint_.host_veth);
     refresh_hosts_files(table, "");
     if (!rules_error.empty()) throw Error(rules_error);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "mini: releasing the network of container %s: %s; run `mini system prune`\n",
                  container_id_.substr(0, 12).c_str(), e.what());
   }
-  try {
-    if (containers_) containers_->update(container_id_, [](store::ContainerRecord& r) { r.ip_address.clear(); });
-  } catch (const std::exception&) {
-    // The record is being removed (--rm): nothing to correct.
-  }
+  return true;
 }
 
 std::optional<Lease> find_lease(const std::string& container_id) {
@@ -353,11 +365,10 @@ std::optional<Lease> find_lease(const std::string& container_id) {
   return std::nullopt;
 }
 
-std::vector<std::string> describe_ports(const store::ContainerRecord& record) {
+std::vector<std::string> describe_ports(const std::string& container_id) {
   std::vector<std::string> out;
-  if (record.network_mode != "bridge" || record.ports.empty()) return out;
   try {
-    if (auto lease = find_lease(record.id))
+    if (auto lease = find_lease(container_id))
       for (const auto& port : lease->ports) out.push_back(describe(port));
   } catch (const Error&) {
     // Not root: the lease table is not readable; ps still works.
@@ -373,7 +384,7 @@ NetworkPruneReport prune_network() {
   std::set<std::string> held;
   for (const auto& lease : table.leases) held.insert(lease.veth);
 
-  runtime::net::Netlink netlink;
+  Netlink netlink;
   auto links = netlink.links();
   int bridge = 0;
   for (const auto& link : links)
@@ -393,4 +404,4 @@ NetworkPruneReport prune_network() {
   return report;
 }
 
-}  // namespace mini::cli
+}  // namespace mini::net

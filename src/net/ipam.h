@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-namespace mini::cli {
+namespace mini::net {
 
 // Addresses are host byte order throughout; only netlink sees network order.
 std::optional<uint32_t> parse_ipv4(std::string_view text);
@@ -51,4 +51,4 @@ std::optional<Subnet> pick_default_subnet(const std::vector<Route>& host_routes)
 // The host route `subnet` would shadow or be shadowed by, if any.
 std::optional<Route> conflicting_route(const Subnet& subnet, const std::vector<Route>& host_routes);
 
-}  // namespace mini::cli
+}  // namespace mini::net

@@ -1,12 +1,12 @@
-#include "cli/net_ports.h"
+#include "net/ports.h"
 
 #include <charconv>
 #include <optional>
 
-#include "cli/net_ipam.h"
+#include "net/ipam.h"
 #include "common/error.h"
 
-namespace mini::cli {
+namespace mini::net {
 
 namespace {
 
@@ -98,4 +98,4 @@ bool ports_collide(const PortMapping& a, const PortMapping& b) {
          (a.host_ip.empty() || b.host_ip.empty() || a.host_ip == b.host_ip);
 }
 
-}  // namespace mini::cli
+}  // namespace mini::net

@@ -1,6 +1,6 @@
-#include "cli/net_ruleset.h"
+#include "net/ruleset.h"
 
-namespace mini::cli {
+namespace mini::net {
 
 namespace {
 
@@ -55,4 +55,4 @@ std::string nft_ruleset(const std::string& bridge, const Subnet& subnet, const s
   return out;
 }
 
-}  // namespace mini::cli
+}  // namespace mini::net

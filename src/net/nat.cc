@@ -1,4 +1,4 @@
-#include "runtime/net_nat.h"
+#include "net/nat.h"
 
 #include <nftables/libnftables.h>
 
@@ -6,7 +6,7 @@
 
 #include "common/error.h"
 
-namespace mini::runtime::net {
+namespace mini::net {
 
 namespace {
 
@@ -47,4 +47,4 @@ std::string nft_output(const std::string& command) {
   return out ? out : "";
 }
 
-}  // namespace mini::runtime::net
+}  // namespace mini::net

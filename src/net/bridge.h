@@ -8,7 +8,9 @@
 #include <string>
 #include <vector>
 
-namespace mini::runtime::net {
+#include "net/ipam.h"
+
+namespace mini::net {
 
 struct BridgeSettings {
   std::string name;
@@ -18,7 +20,7 @@ struct BridgeSettings {
 
 // Creates the bridge when it is missing, leaves it exactly this IPv4
 // address, brings it up, and turns on IPv4 forwarding and, on the bridge
-// only, route_localnet (see cli/net_ruleset.h for why).
+// only, route_localnet (see ruleset.h for why).
 void ensure_bridge(const BridgeSettings& bridge);
 
 struct Endpoint {
@@ -42,14 +44,8 @@ bool delete_link(const std::string& name);
 // The names of the interfaces attached to `bridge`.
 std::vector<std::string> bridge_ports(const std::string& bridge);
 
-struct HostRoute {
-  uint32_t destination = 0;
-  int prefix = 0;
-  std::string device;
-};
-
 // The host's IPv4 routes in the main table.
-std::vector<HostRoute> host_routes();
+std::vector<Route> host_routes();
 
 // The bridge's IPv4 address and prefix, when it exists and has one.
 struct BridgeAddress {
@@ -58,4 +54,4 @@ struct BridgeAddress {
 };
 std::vector<BridgeAddress> bridge_addresses(const std::string& bridge);
 
-}  // namespace mini::runtime::net
+}  // namespace mini::net

@@ -3,7 +3,7 @@
 // nft's own parser and atomic batches instead of hand-built netlink.
 #include <string>
 
-namespace mini::runtime::net {
+namespace mini::net {
 
 // Runs nft commands (the `nft -f` language) as one atomic transaction.
 // Throws mini::Error with nft's complaint.
@@ -13,4 +13,4 @@ void run_nft(const std::string& commands);
 // prints; "" when the command fails (no such table).
 std::string nft_output(const std::string& command);
 
-}  // namespace mini::runtime::net
+}  // namespace mini::net

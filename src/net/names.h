@@ -1,7 +1,7 @@
 #pragma once
 #include <string>
 
-namespace mini::cli {
+namespace mini::net {
 
 // A readable "adjective_surname" name, as Docker gives unnamed containers.
 std::string random_container_name();
@@ -19,4 +19,4 @@ bool is_valid_hostname(const std::string& name);
 // Throws mini::Error saying what is allowed unless is_valid_hostname.
 void check_hostname(const std::string& name);
 
-}  // namespace mini::cli
+}  // namespace mini::net

@@ -1,4 +1,4 @@
-#include "runtime/net_netlink.h"
+#include "net/netlink.h"
 
 #include <arpa/inet.h>
 #include <libmnl/libmnl.h>
@@ -16,7 +16,7 @@
 
 #include "common/error.h"
 
-namespace mini::runtime::net {
+namespace mini::net {
 
 namespace {
 
@@ -104,9 +104,8 @@ nlmsghdr* Netlink::start(void* buffer, uint16_t type, uint16_t flags) {
   return message;
 }
 
-int Netlink::request(nlmsghdr* message) {
+int Netlink::exchange(nlmsghdr* message, const std::function<void(const nlmsghdr*)>* each) {
   unsigned seq = message->nlmsg_seq;
-  message->nlmsg_flags |= NLM_F_ACK;
   if (mnl_socket_sendto(socket_, message, message->nlmsg_len) < 0) return errno;
   std::vector<char> buffer(kReceiveBuffer);
   for (;;) {
@@ -115,40 +114,35 @@ int Netlink::request(nlmsghdr* message) {
       if (errno == EINTR) continue;
       return errno;
     }
-    int rc = mnl_cb_run(buffer.data(), static_cast<size_t>(n), seq, portid_, nullptr, nullptr);
+    int rc = mnl_cb_run(buffer.data(), static_cast<size_t>(n), seq, portid_, each ? trampoline : nullptr,
+                        const_cast<std::function<void(const nlmsghdr*)>*>(each));
     if (rc == MNL_CB_ERROR) return errno;
     if (rc == MNL_CB_STOP) return 0;
   }
 }
 
-void Netlink::dump(nlmsghdr* message, const std::function<void(const nlmsghdr*)>& each, const char* what) {
-  unsigned seq = message->nlmsg_seq;
-  message->nlmsg_flags |= NLM_F_DUMP;
-  if (mnl_socket_sendto(socket_, message, message->nlmsg_len) < 0) throw_errno(what);
-  std::vector<char> buffer(kReceiveBuffer);
-  for (;;) {
-    ssize_t n = mnl_socket_recvfrom(socket_, buffer.data(), buffer.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      throw_errno(what);
-    }
-    int rc = mnl_cb_run(buffer.data(), static_cast<size_t>(n), seq, portid_, trampoline,
-                        const_cast<std::function<void(const nlmsghdr*)>*>(&each));
-    if (rc == MNL_CB_ERROR) throw_errno(what);
-    if (rc == MNL_CB_STOP) return;
-  }
+int Netlink::request(nlmsghdr* message) {
+  message->nlmsg_flags |= NLM_F_ACK;
+  return exchange(message, nullptr);
+}
+
+void Netlink::dump(uint16_t type, size_t header_size, uint8_t family, uint16_t reply_type,
+                   const std::function<void(const nlmsghdr*)>& each, const char* what) {
+  char buffer[kRequestBuffer];
+  nlmsghdr* message = start(buffer, type, NLM_F_DUMP);
+  // ifinfomsg, ifaddrmsg and rtmsg all start with their family byte.
+  static_cast<unsigned char*>(mnl_nlmsg_put_extra_header(message, header_size))[0] = family;
+  std::function<void(const nlmsghdr*)> matching = [&](const nlmsghdr* reply) {
+    if (reply->nlmsg_type == reply_type) each(reply);
+  };
+  check(exchange(message, &matching), what);
 }
 
 std::vector<Link> Netlink::links() {
-  char buffer[kRequestBuffer];
-  nlmsghdr* message = start(buffer, RTM_GETLINK, 0);
-  auto* info = static_cast<ifinfomsg*>(mnl_nlmsg_put_extra_header(message, sizeof(ifinfomsg)));
-  info->ifi_family = AF_UNSPEC;
   std::vector<Link> links;
   dump(
-      message,
+      RTM_GETLINK, sizeof(ifinfomsg), AF_UNSPEC, RTM_NEWLINK,
       [&](const nlmsghdr* reply) {
-        if (reply->nlmsg_type != RTM_NEWLINK) return;
         Link link;
         link.index = static_cast<const ifinfomsg*>(mnl_nlmsg_get_payload(reply))->ifi_index;
         for_each_attribute(reply, sizeof(ifinfomsg), [&](const nlattr* attr) {
@@ -179,15 +173,10 @@ std::optional<Link> Netlink::link(const std::string& name) {
 }
 
 std::vector<Address> Netlink::addresses() {
-  char buffer[kRequestBuffer];
-  nlmsghdr* message = start(buffer, RTM_GETADDR, 0);
-  auto* info = static_cast<ifaddrmsg*>(mnl_nlmsg_put_extra_header(message, sizeof(ifaddrmsg)));
-  info->ifa_family = AF_INET;
   std::vector<Address> addresses;
   dump(
-      message,
+      RTM_GETADDR, sizeof(ifaddrmsg), AF_INET, RTM_NEWADDR,
       [&](const nlmsghdr* reply) {
-        if (reply->nlmsg_type != RTM_NEWADDR) return;
         auto* header = static_cast<const ifaddrmsg*>(mnl_nlmsg_get_payload(reply));
         if (header->ifa_family != AF_INET) return;
         Address address;
@@ -207,19 +196,14 @@ std::vector<Address> Netlink::addresses() {
   return addresses;
 }
 
-std::vector<Route> Netlink::routes() {
-  char buffer[kRequestBuffer];
-  nlmsghdr* message = start(buffer, RTM_GETROUTE, 0);
-  auto* info = static_cast<rtmsg*>(mnl_nlmsg_put_extra_header(message, sizeof(rtmsg)));
-  info->rtm_family = AF_INET;
-  std::vector<Route> routes;
+std::vector<KernelRoute> Netlink::routes() {
+  std::vector<KernelRoute> routes;
   dump(
-      message,
+      RTM_GETROUTE, sizeof(rtmsg), AF_INET, RTM_NEWROUTE,
       [&](const nlmsghdr* reply) {
-        if (reply->nlmsg_type != RTM_NEWROUTE) return;
         auto* header = static_cast<const rtmsg*>(mnl_nlmsg_get_payload(reply));
         uint32_t table = header->rtm_table;
-        Route route;
+        KernelRoute route;
         route.prefix = header->rtm_dst_len;
         for_each_attribute(reply, sizeof(rtmsg), [&](const nlattr* attr) {
           switch (mnl_attr_get_type(attr)) {
@@ -359,4 +343,4 @@ bool Netlink::delete_link(const std::string& name) {
   return true;
 }
 
-}  // namespace mini::runtime::net
+}  // namespace mini::net

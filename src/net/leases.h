@@ -10,11 +10,11 @@
 #include <string_view>
 #include <vector>
 
-#include "cli/net_ipam.h"
-#include "cli/net_ports.h"
+#include "net/ipam.h"
+#include "net/ports.h"
 #include "common/fs_util.h"
 
-namespace mini::cli {
+namespace mini::net {
 
 // A process, told apart from a later one that reuses its PID by its start
 // time (clock ticks after boot, /proc/<pid>/stat field 22).
@@ -69,4 +69,4 @@ class LeaseFile {
   LeaseTable table_;
 };
 
-}  // namespace mini::cli
+}  // namespace mini::net

@@ -1,13 +1,11 @@
-#include "cli/etc_files.h"
+#include "net/etc_files.h"
 
 #include <algorithm>
 #include <sstream>
 
-#include "cli/names.h"
-#include "common/contained_file.h"
-#include "store/layer_view.h"
+#include "net/names.h"
 
-namespace mini::cli {
+namespace mini::net {
 
 std::string hosts_file(const std::string& hostname, const std::vector<HostsEntry>& network) {
   std::string out =
@@ -52,30 +50,4 @@ std::string container_resolv_conf(const std::string& host_resolv_conf) {
   return out;
 }
 
-namespace {
-
-// Docker images' passwd and group files are a few KiB; big directories
-// belong in NSS, which a container's runtime never consults.
-constexpr size_t kMaxUserFileBytes = 4 << 20;
-
-ContainedRead user_file(const std::string& whose, const char* name) {
-  return {whose + " /etc/" + name, kMaxUserFileBytes, true};
-}
-
-}  // namespace
-
-UserFiles user_files_from_layers(const std::vector<std::filesystem::path>& layers_bottom_first) {
-  UserFiles files;
-  files.passwd = store::read_layered_file(layers_bottom_first, "etc/passwd", user_file("the image's", "passwd")).value_or("");
-  files.group = store::read_layered_file(layers_bottom_first, "etc/group", user_file("the image's", "group")).value_or("");
-  return files;
-}
-
-UserFiles user_files_from_root(const std::filesystem::path& root) {
-  UserFiles files;
-  files.passwd = read_contained_file(root, "etc/passwd", user_file("the container's", "passwd")).value_or("");
-  files.group = read_contained_file(root, "etc/group", user_file("the container's", "group")).value_or("");
-  return files;
-}
-
-}  // namespace mini::cli
+}  // namespace mini::net

@@ -14,7 +14,7 @@
 struct mnl_socket;
 struct nlmsghdr;
 
-namespace mini::runtime::net {
+namespace mini::net {
 
 struct Link {
   int index = 0;
@@ -29,7 +29,7 @@ struct Address {
   int prefix = 0;
 };
 
-struct Route {
+struct KernelRoute {
   uint32_t destination = 0;
   int prefix = 0;
   int index = 0;  // outgoing interface
@@ -53,7 +53,7 @@ class Netlink {
   std::vector<Link> links();
   std::optional<Link> link(const std::string& name);
   std::vector<Address> addresses();  // IPv4 only
-  std::vector<Route> routes();       // IPv4, main table
+  std::vector<KernelRoute> routes();       // IPv4, main table
 
   // False when a link of that name already exists.
   bool create_bridge(const std::string& name);
@@ -71,13 +71,19 @@ class Netlink {
  private:
   explicit Netlink(mnl_socket* socket);
   nlmsghdr* start(void* buffer, uint16_t type, uint16_t flags);
+  // Sends and reads replies, each to `each` when given, until the kernel's
+  // last: 0 or an errno value.
+  int exchange(nlmsghdr* message, const std::function<void(const nlmsghdr*)>* each);
   // Sends and waits for the kernel's acknowledgement: 0 or an errno value.
   int request(nlmsghdr* message);
-  void dump(nlmsghdr* message, const std::function<void(const nlmsghdr*)>& each, const char* what);
+  // Lists a whole table (`type`, a header of `header_size` bytes for
+  // `family`) and hands over each reply of `reply_type`; throws naming `what`.
+  void dump(uint16_t type, size_t header_size, uint8_t family, uint16_t reply_type,
+            const std::function<void(const nlmsghdr*)>& each, const char* what);
 
   mnl_socket* socket_ = nullptr;
   unsigned portid_ = 0;
   unsigned seq_ = 0;
 };
 
-}  // namespace mini::runtime::net
+}  // namespace mini::net

@@ -1,4 +1,4 @@
-#include "cli/process_state.h"
+#include "common/process.h"
 
 #include <cstdio>
 #include <cstring>
@@ -7,7 +7,7 @@
 #include "common/error.h"
 #include "common/fs_util.h"
 
-namespace mini::cli {
+namespace mini {
 
 uint64_t process_start_time(pid_t pid) {
   if (pid <= 0) return 0;
@@ -36,4 +36,4 @@ bool process_alive(pid_t pid, uint64_t start_time) {
   return now != 0 && (start_time == 0 || now == start_time);
 }
 
-}  // namespace mini::cli
+}  // namespace mini

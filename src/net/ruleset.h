@@ -14,10 +14,10 @@
 #include <string>
 #include <vector>
 
-#include "cli/net_ipam.h"
-#include "cli/net_leases.h"
+#include "net/ipam.h"
+#include "net/leases.h"
 
-namespace mini::cli {
+namespace mini::net {
 
 constexpr const char* kNftTable = "mini";  // family ip: Docker's rules and the host's stay untouched
 
@@ -26,4 +26,4 @@ constexpr const char* kNftTable = "mini";  // family ip: Docker's rules and the 
 // port's rule carries a comment with its container's ID.
 std::string nft_ruleset(const std::string& bridge, const Subnet& subnet, const std::vector<Lease>& leases);
 
-}  // namespace mini::cli
+}  // namespace mini::net
