@@ -13,15 +13,15 @@
 #include <fstream>
 
 #include "cli/commands.h"
-#include "cli/container_run.h"
-#include "cli/monitor.h"
+#include "engine/container_run.h"
+#include "engine/monitor.h"
 #include "net/etc_files.h"
-#include "cli/mount_flags.h"
+#include "engine/mount_flags.h"
 #include "net/names.h"
-#include "cli/container_network.h"
+#include "engine/container_network.h"
 #include "net/network.h"
-#include "cli/spec_builder.h"
-#include "cli/user.h"
+#include "engine/spec_builder.h"
+#include "engine/user.h"
 #include "common/error.h"
 #include "common/fs_util.h"
 #include "registry/puller.h"
@@ -33,6 +33,30 @@
 #include "store/rootfs.h"
 
 namespace mini::cli {
+
+using engine::DeviceFlag;
+using engine::IdRange;
+using engine::MountFlags;
+using engine::ParsedMounts;
+using engine::RestartPolicy;
+using engine::RunFlags;
+using engine::SpecInputs;
+using engine::UserFiles;
+using engine::UsernsMode;
+using engine::add_groups;
+using engine::apply_network_mode;
+using engine::attach_network;
+using engine::build_spec;
+using engine::find_subid_range;
+using engine::parse_mount_flags;
+using engine::parse_restart_policy;
+using engine::parse_security_opts;
+using engine::parse_userns;
+using engine::remove_container_files;
+using engine::resolve_user;
+using engine::run_created_container;
+using engine::start_detached;
+using engine::user_files_from_layers;
 
 namespace {
 

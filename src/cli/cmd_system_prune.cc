@@ -4,11 +4,13 @@
 #include <cstdio>
 
 #include "cli/commands.h"
-#include "cli/container_run.h"
+#include "engine/container_run.h"
 #include "net/network.h"
 #include "common/process.h"
 
 namespace mini::cli {
+
+using engine::remove_container_files;
 
 namespace {
 

@@ -42,7 +42,7 @@ std::string leases_text() {
   }
 }
 
-std::string nft_table() { return runtime::net::nft_output("list table ip mini"); }
+std::string nft_table() { return net::nft_output("list table ip mini"); }
 
 // What the bridge network needs from the kernel; "" when all is there.
 std::string missing_kernel_features() {
@@ -245,7 +245,7 @@ TEST_F(NetworkTest, PruneReleasesWhatACrashLeft) {
   std::string stray = "veth" + std::string(11, 'e');
   {
     fsutil::UniqueFd self(open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC));
-    runtime::net::Netlink netlink;
+    net::Netlink netlink;
     netlink.create_veth(stray, "mini-test-peer", self.get());
   }
   ASSERT_TRUE(host_interfaces().count(stray));

@@ -10,7 +10,7 @@
 #include "common/error.h"
 #include "common/fs_util.h"
 
-namespace mini::cli {
+namespace mini::net {
 namespace {
 
 using ::testing::HasSubstr;
@@ -116,4 +116,4 @@ TEST(NetLeases, FileIsLockedAndSavedAtomically) {
 }
 
 }  // namespace
-}  // namespace mini::cli
+}  // namespace mini::net

@@ -5,7 +5,7 @@
 
 #include "common/error.h"
 
-namespace mini::cli {
+namespace mini::net {
 namespace {
 
 PortMapping one(const char* spec) {
@@ -58,4 +58,4 @@ TEST(NetPorts, CollisionsNeedTheSamePortProtocolAndAnOverlappingAddress) {
 }
 
 }  // namespace
-}  // namespace mini::cli
+}  // namespace mini::net

@@ -1,4 +1,4 @@
-#include "cli/spec_builder.h"
+#include "engine/spec_builder.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -6,7 +6,7 @@
 #include "common/error.h"
 #include "runtime/spec.h"
 
-namespace mini::cli {
+namespace mini::engine {
 namespace {
 
 using nlohmann::json;
@@ -107,9 +107,9 @@ TEST(SpecBuilder, RelativeWorkdirIsRefused) {
 }
 
 }  // namespace
-}  // namespace mini::cli
+}  // namespace mini::engine
 
-namespace mini::cli {
+namespace mini::engine {
 namespace {
 
 TEST(IsolationFlags, ParsesSizesLikeDocker) {
@@ -195,9 +195,9 @@ TEST(SpecBuilder, ConfinementByDefaultAndPrivilegedLiftsIt) {
 }
 
 }  // namespace
-}  // namespace mini::cli
+}  // namespace mini::engine
 
-namespace mini::cli {
+namespace mini::engine {
 namespace {
 
 TEST(SpecBuilder, InitRunsInFrontOfTheCommand) {
@@ -212,9 +212,9 @@ TEST(SpecBuilder, InitRunsInFrontOfTheCommand) {
 }
 
 }  // namespace
-}  // namespace mini::cli
+}  // namespace mini::engine
 
-namespace mini::cli {
+namespace mini::engine {
 namespace {
 
 TEST(Userns, SubidRangesAndModes) {
@@ -239,4 +239,4 @@ TEST(SpecBuilder, RemapAddsAUserNamespaceWithMappings) {
 }
 
 }  // namespace
-}  // namespace mini::cli
+}  // namespace mini::engine

@@ -1,11 +1,11 @@
-#include "cli/spec_builder.h"
+#include "engine/spec_builder.h"
 
 #include <algorithm>
 
-#include "cli/seccomp_profile.h"
+#include "engine/seccomp_profile.h"
 #include "common/error.h"
 
-namespace mini::cli {
+namespace mini::engine {
 
 namespace {
 
@@ -238,4 +238,4 @@ const std::vector<std::string>& default_readonly_paths() {
   return paths;
 }
 
-}  // namespace mini::cli
+}  // namespace mini::engine

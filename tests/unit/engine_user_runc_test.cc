@@ -3,10 +3,10 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "cli/user.h"
+#include "engine/user.h"
 #include "common/error.h"
 
-namespace mini::cli {
+namespace mini::engine {
 namespace {
 
 using ::testing::ElementsAre;
@@ -115,4 +115,4 @@ TEST(UserRunc, NamesAreLookedUpByNameOnly) {
 }
 
 }  // namespace
-}  // namespace mini::cli
+}  // namespace mini::engine

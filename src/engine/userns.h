@@ -5,7 +5,7 @@
 #include <optional>
 #include <string>
 
-namespace mini::cli {
+namespace mini::engine {
 
 struct IdRange {
   uint32_t start = 100000, count = 65536;
@@ -18,4 +18,4 @@ enum class UsernsMode { Host, Remap };
 // "host" (the default as root, as in Docker) or "remap".
 UsernsMode parse_userns(const std::string& value);
 
-}  // namespace mini::cli
+}  // namespace mini::engine

@@ -1,4 +1,4 @@
-#include "cli/monitor.h"
+#include "engine/monitor.h"
 
 #include <fcntl.h>
 #include <sys/wait.h>
@@ -9,14 +9,14 @@
 #include <cstring>
 #include <thread>
 
-#include "cli/container_log.h"
-#include "cli/container_run.h"
+#include "engine/container_log.h"
+#include "engine/container_run.h"
 #include "common/error.h"
 #include "common/fs_util.h"
 #include "runtime/container.h"
 #include "runtime/exit_status.h"
 
-namespace mini::cli {
+namespace mini::engine {
 
 namespace {
 
@@ -37,7 +37,9 @@ std::pair<UniqueFd, UniqueFd> pipe_pair() {
   return {UniqueFd(fds[0]), UniqueFd(fds[1])};
 }
 
-int monitor(const GlobalOptions& global, const std::string& id, int ready_fd) {
+}  // namespace
+
+int run_monitor(const GlobalOptions& global, const std::string& id, int ready_fd) {
   Context ctx(global);
   auto record = ctx.containers().update(id, [](store::ContainerRecord& r) { r.monitor_pid = ::getpid(); });
   if (!record) {
@@ -93,8 +95,6 @@ int monitor(const GlobalOptions& global, const std::string& id, int ready_fd) {
   if (final_record && final_record->auto_remove) remove_container_files(ctx, *final_record);
   return exit_code;
 }
-
-}  // namespace
 
 RestartPolicy parse_restart_policy(const std::string& text) {
   RestartPolicy policy;
@@ -176,15 +176,4 @@ void start_detached(Context& ctx, const GlobalOptions& global, const std::string
   throw Error("the container monitor ended before the container started; see " + monitor_log.string());
 }
 
-void add_monitor_command(CLI::App& app, const GlobalOptions& global, Command& chosen) {
-  auto* cmd = app.add_subcommand("container-monitor", "");  // an empty description hides it from --help
-  auto id = std::make_shared<std::string>();
-  auto ready_fd = std::make_shared<int>(-1);
-  cmd->add_option("ID", *id)->required();
-  cmd->add_option("--ready-fd", *ready_fd);
-  cmd->callback([&global, &chosen, id, ready_fd] {
-    chosen.action = [&global, id, ready_fd] { return monitor(global, *id, *ready_fd); };
-  });
-}
-
-}  // namespace mini::cli
+}  // namespace mini::engine

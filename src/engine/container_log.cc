@@ -1,4 +1,4 @@
-#include "cli/container_log.h"
+#include "engine/container_log.h"
 
 #include <pthread.h>
 #include <signal.h>
@@ -10,7 +10,7 @@
 
 #include "store/container_store.h"
 
-namespace mini::cli {
+namespace mini::engine {
 
 bool parse_log_line(const std::string& line, LogEntry& entry) {
   try {
@@ -74,4 +74,4 @@ void LogCopier::run() {
   ::close(fd_);
 }
 
-}  // namespace mini::cli
+}  // namespace mini::engine

@@ -1,11 +1,11 @@
-#include "cli/userns.h"
+#include "engine/userns.h"
 
 #include <cstdint>
 #include <sstream>
 
 #include "common/error.h"
 
-namespace mini::cli {
+namespace mini::engine {
 
 std::optional<IdRange> find_subid_range(const std::string& content, const std::string& user) {
   std::istringstream lines(content);
@@ -33,4 +33,4 @@ UsernsMode parse_userns(const std::string& value) {
   throw Error("invalid --userns \"" + value + "\"; use host or remap");
 }
 
-}  // namespace mini::cli
+}  // namespace mini::engine

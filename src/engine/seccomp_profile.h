@@ -7,7 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
-namespace mini::cli {
+namespace mini::engine {
 
 const char* default_seccomp_profile();
 
@@ -23,4 +23,4 @@ nlohmann::json docker_profile_to_oci(const nlohmann::json& profile, const Seccom
 // "6.18.44-fc" >= "4.8"?
 bool kernel_at_least(const std::string& release, const std::string& minimum);
 
-}  // namespace mini::cli
+}  // namespace mini::engine

@@ -9,7 +9,7 @@
 #include <thread>
 #include <vector>
 
-namespace mini::cli {
+namespace mini::engine {
 
 struct LogEntry {
   std::string log, stream, time;
@@ -37,4 +37,4 @@ class LogCopier {
   std::thread thread_;
 };
 
-}  // namespace mini::cli
+}  // namespace mini::engine

@@ -9,12 +9,12 @@
 #include <utility>
 #include <vector>
 
-#include "cli/context.h"
-#include "cli/spec_builder.h"
+#include "engine/context.h"
+#include "engine/spec_builder.h"
 #include "net/network.h"
 #include "store/container_store.h"
 
-namespace mini::cli {
+namespace mini::engine {
 
 // The host's network means no network namespace and, as Docker does, the
 // host's hostname unless -h gives one. Call after userns_remap is set:
@@ -49,4 +49,4 @@ ContainerNetwork attach_network(Context& ctx, const store::ContainerRecord& reco
 // ps's PORTS: the host ports a running bridged container really holds.
 std::vector<std::string> describe_ports(const store::ContainerRecord& record);
 
-}  // namespace mini::cli
+}  // namespace mini::engine

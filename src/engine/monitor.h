@@ -5,17 +5,18 @@
 // wait only until the container runs.
 #include <string>
 
-#include "cli/commands.h"
-#include "cli/context.h"
+#include "engine/context.h"
 
-namespace mini::cli {
+namespace mini::engine {
 
 // Starts a monitor for the created or exited container `id`; returns once
 // the container runs. Throws mini::Error (or ExecError) when it can't start.
 void start_detached(Context& ctx, const GlobalOptions& global, const std::string& id);
 
-// The hidden `mini container-monitor ID --ready-fd N` the monitor runs as.
-void add_monitor_command(CLI::App& app, const GlobalOptions& global, Command& chosen);
+// The monitor itself, as the hidden `mini container-monitor ID --ready-fd N`
+// runs it: runs the container until its restart policy says stop, and
+// returns its last exit code.
+int run_monitor(const GlobalOptions& global, const std::string& id, int ready_fd);
 
 struct RestartPolicy {
   std::string name = "no";  // no, on-failure, always, unless-stopped
@@ -26,4 +27,4 @@ RestartPolicy parse_restart_policy(const std::string& text);
 // Whether the monitor starts the container again after it exited.
 bool should_restart(const RestartPolicy& policy, int exit_code, int restarts_so_far, bool stop_requested);
 
-}  // namespace mini::cli
+}  // namespace mini::engine

@@ -1,4 +1,4 @@
-#include "cli/user.h"
+#include "engine/user.h"
 
 #include <algorithm>
 #include <cstdint>
@@ -8,7 +8,7 @@
 #include "common/error.h"
 #include "store/layer_view.h"
 
-namespace mini::cli {
+namespace mini::engine {
 
 namespace {
 
@@ -186,4 +186,4 @@ UserFiles user_files_from_root(const std::filesystem::path& root) {
   return files;
 }
 
-}  // namespace mini::cli
+}  // namespace mini::engine

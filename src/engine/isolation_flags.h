@@ -8,7 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
-namespace mini::cli {
+namespace mini::engine {
 
 struct IsolationFlags {
   std::optional<std::string> memory, memory_swap;  // "32m", "-1"
@@ -44,4 +44,4 @@ struct SecurityOptions {
 };
 SecurityOptions parse_security_opts(const std::vector<std::string>& options);
 
-}  // namespace mini::cli
+}  // namespace mini::engine

@@ -8,7 +8,7 @@
 #include "net/etc_files.h"
 #include "common/error.h"
 
-namespace mini::cli {
+namespace mini::net {
 namespace {
 
 using ::testing::HasSubstr;
@@ -66,4 +66,4 @@ TEST(Names, HostsFileNeverTakesAnInjectedLine) {
 }
 
 }  // namespace
-}  // namespace mini::cli
+}  // namespace mini::net

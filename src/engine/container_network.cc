@@ -1,11 +1,11 @@
-#include "cli/container_network.h"
+#include "engine/container_network.h"
 
 #include <unistd.h>
 
 #include "common/error.h"
 #include "registry/config.h"
 
-namespace mini::cli {
+namespace mini::engine {
 
 void apply_network_mode(const std::string& mode, SpecInputs& inputs) {
   inputs.host_network = mode == "host";
@@ -57,4 +57,4 @@ std::vector<std::string> describe_ports(const store::ContainerRecord& record) {
   return net::describe_ports(record.id);
 }
 
-}  // namespace mini::cli
+}  // namespace mini::engine

@@ -1,10 +1,10 @@
-#include "cli/context.h"
+#include "engine/context.h"
 
 #include <sys/utsname.h>
 
 #include <cstdlib>
 
-namespace mini::cli {
+namespace mini::engine {
 
 std::filesystem::path resolve_root(const std::string& flag) {
   if (!flag.empty()) return std::filesystem::absolute(flag);
@@ -39,4 +39,4 @@ std::string host_architecture() {
   return machine;
 }
 
-}  // namespace mini::cli
+}  // namespace mini::engine

@@ -1,4 +1,4 @@
-#include "cli/isolation_flags.h"
+#include "engine/isolation_flags.h"
 
 #include <algorithm>
 #include <cctype>
@@ -8,7 +8,7 @@
 #include "common/error.h"
 #include "runtime/capabilities.h"
 
-namespace mini::cli {
+namespace mini::engine {
 
 namespace {
 
@@ -149,4 +149,4 @@ SecurityOptions parse_security_opts(const std::vector<std::string>& options) {
   return parsed;
 }
 
-}  // namespace mini::cli
+}  // namespace mini::engine

@@ -5,11 +5,11 @@
 #include <functional>
 #include <string>
 
-#include "cli/context.h"
+#include "engine/context.h"
 #include "runtime/container.h"
 #include "store/rootfs.h"
 
-namespace mini::cli {
+namespace mini::engine {
 
 store::RootfsPlan rootfs_plan_for(Context& ctx, const store::ContainerRecord& record);
 
@@ -21,4 +21,4 @@ runtime::RunResult run_created_container(Context& ctx, const std::string& id, co
 // Removes the container's rootfs, state and directory (mini rm, --rm).
 void remove_container_files(Context& ctx, const store::ContainerRecord& record);
 
-}  // namespace mini::cli
+}  // namespace mini::engine

@@ -7,7 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
-namespace mini::cli {
+namespace mini::engine {
 
 struct MountFlags {
   std::vector<std::string> volumes;  // -v SRC:DST[:OPTS]
@@ -28,4 +28,4 @@ ParsedMounts parse_mount_flags(const MountFlags& flags, const std::filesystem::p
 
 bool is_valid_volume_name(const std::string& name);
 
-}  // namespace mini::cli
+}  // namespace mini::engine

@@ -8,9 +8,9 @@
 #include <string>
 #include <vector>
 
-#include "cli/spec_builder.h"
+#include "engine/spec_builder.h"
 
-namespace mini::cli {
+namespace mini::engine {
 
 // `passwd` and `group` are file contents (empty when the image has none).
 // A numeric user without a passwd entry gets group 0 and home "/" ("/root"
@@ -34,4 +34,4 @@ UserFiles user_files_from_layers(const std::vector<std::filesystem::path>& layer
 // From a running container's root (/proc/PID/root), its changes included.
 UserFiles user_files_from_root(const std::filesystem::path& root);
 
-}  // namespace mini::cli
+}  // namespace mini::engine

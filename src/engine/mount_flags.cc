@@ -1,4 +1,4 @@
-#include "cli/mount_flags.h"
+#include "engine/mount_flags.h"
 
 #include <regex>
 #include <sstream>
@@ -6,7 +6,7 @@
 #include "common/error.h"
 #include "runtime/mount_rules.h"
 
-namespace mini::cli {
+namespace mini::engine {
 
 namespace {
 
@@ -123,4 +123,4 @@ ParsedMounts parse_mount_flags(const MountFlags& flags, const std::filesystem::p
   return out;
 }
 
-}  // namespace mini::cli
+}  // namespace mini::engine

@@ -1,4 +1,4 @@
-#include "cli/user.h"
+#include "engine/user.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -6,7 +6,10 @@
 #include "net/etc_files.h"
 #include "common/error.h"
 
-namespace mini::cli {
+namespace mini::engine {
+
+using net::container_resolv_conf;
+using net::hosts_file;
 namespace {
 
 const char* kPasswd =
@@ -56,4 +59,4 @@ TEST(EtcFiles, HostsNamesTheContainer) {
 }
 
 }  // namespace
-}  // namespace mini::cli
+}  // namespace mini::engine

@@ -9,10 +9,10 @@
 
 #include <nlohmann/json.hpp>
 
-#include "cli/isolation_flags.h"
-#include "cli/userns.h"
+#include "engine/isolation_flags.h"
+#include "engine/userns.h"
 
-namespace mini::cli {
+namespace mini::engine {
 
 struct RunFlags {
   std::vector<std::string> env;        // -e, in order; "K" alone takes the host's value
@@ -90,4 +90,4 @@ const std::vector<std::string>& default_capabilities();
 const std::vector<std::string>& default_masked_paths();
 const std::vector<std::string>& default_readonly_paths();
 
-}  // namespace mini::cli
+}  // namespace mini::engine

@@ -1,10 +1,10 @@
-#include "cli/mount_flags.h"
+#include "engine/mount_flags.h"
 
 #include <gtest/gtest.h>
 
 #include "common/error.h"
 
-namespace mini::cli {
+namespace mini::engine {
 namespace {
 
 using nlohmann::json;
@@ -52,4 +52,4 @@ TEST(MountFlags, MalformedFlagsAreErrors) {
 }
 
 }  // namespace
-}  // namespace mini::cli
+}  // namespace mini::engine

@@ -1,8 +1,8 @@
-#include "cli/container_run.h"
+#include "engine/container_run.h"
 
 #include <cstdio>
 
-#include "cli/container_network.h"
+#include "engine/container_network.h"
 #include "common/process.h"
 #include "common/error.h"
 #include "runtime/cgroup.h"
@@ -10,7 +10,7 @@
 #include "runtime/seccomp.h"
 #include "runtime/spec.h"
 
-namespace mini::cli {
+namespace mini::engine {
 
 namespace {
 
@@ -135,4 +135,4 @@ void remove_container_files(Context& ctx, const store::ContainerRecord& record) 
   ctx.containers().remove(record.id);
 }
 
-}  // namespace mini::cli
+}  // namespace mini::engine

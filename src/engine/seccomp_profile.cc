@@ -1,11 +1,11 @@
-#include "cli/seccomp_profile.h"
+#include "engine/seccomp_profile.h"
 
 #include <algorithm>
 #include <sstream>
 
 #include "common/error.h"
 
-namespace mini::cli {
+namespace mini::engine {
 
 namespace {
 
@@ -98,4 +98,4 @@ json docker_profile_to_oci(const json& profile, const SeccompTarget& target) {
   return oci;
 }
 
-}  // namespace mini::cli
+}  // namespace mini::engine
