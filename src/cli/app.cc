@@ -4,7 +4,6 @@
 #include <iostream>
 
 #include "cli/commands.h"
-#include "cli/monitor.h"
 #include "common/error.h"
 #include "runtime/container.h"
 

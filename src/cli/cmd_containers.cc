@@ -10,17 +10,24 @@
 #include <thread>
 
 #include "cli/commands.h"
-#include "cli/container_log.h"
-#include "cli/container_run.h"
+#include "engine/container_log.h"
+#include "engine/container_run.h"
 #include "cli/format.h"
-#include "cli/monitor.h"
-#include "cli/network.h"
-#include "cli/process_state.h"
+#include "engine/monitor.h"
+#include "engine/container_network.h"
+#include "common/process.h"
 #include "common/error.h"
 #include "common/fs_util.h"
 #include "registry/reference.h"
 
 namespace mini::cli {
+
+using engine::LogEntry;
+using engine::RestartPolicy;
+using engine::describe_ports;
+using engine::parse_log_line;
+using engine::remove_container_files;
+using engine::start_detached;
 
 namespace {
 

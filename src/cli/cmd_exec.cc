@@ -7,15 +7,20 @@
 #include <cstdio>
 
 #include "cli/commands.h"
-#include "cli/etc_files.h"
-#include "cli/process_state.h"
-#include "cli/user.h"
+#include "net/etc_files.h"
+#include "common/process.h"
+#include "engine/user.h"
 #include "common/error.h"
 #include "common/fs_util.h"
 #include "runtime/container.h"
 #include "runtime/spec.h"
 
 namespace mini::cli {
+
+using engine::ResolvedUser;
+using engine::UserFiles;
+using engine::resolve_user;
+using engine::user_files_from_root;
 
 namespace {
 

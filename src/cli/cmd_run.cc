@@ -13,14 +13,15 @@
 #include <fstream>
 
 #include "cli/commands.h"
-#include "cli/container_run.h"
-#include "cli/monitor.h"
-#include "cli/etc_files.h"
-#include "cli/mount_flags.h"
-#include "cli/names.h"
-#include "cli/network.h"
-#include "cli/spec_builder.h"
-#include "cli/user.h"
+#include "engine/container_run.h"
+#include "engine/monitor.h"
+#include "net/etc_files.h"
+#include "engine/mount_flags.h"
+#include "net/names.h"
+#include "engine/container_network.h"
+#include "net/network.h"
+#include "engine/spec_builder.h"
+#include "engine/user.h"
 #include "common/error.h"
 #include "common/fs_util.h"
 #include "engine/settings.h"
@@ -33,6 +34,30 @@
 #include "store/rootfs.h"
 
 namespace mini::cli {
+
+using engine::DeviceFlag;
+using engine::IdRange;
+using engine::MountFlags;
+using engine::ParsedMounts;
+using engine::RestartPolicy;
+using engine::RunFlags;
+using engine::SpecInputs;
+using engine::UserFiles;
+using engine::UsernsMode;
+using engine::add_groups;
+using engine::apply_network_mode;
+using engine::attach_network;
+using engine::build_spec;
+using engine::find_subid_range;
+using engine::parse_mount_flags;
+using engine::parse_restart_policy;
+using engine::parse_security_opts;
+using engine::parse_userns;
+using engine::remove_container_files;
+using engine::resolve_user;
+using engine::run_created_container;
+using engine::start_detached;
+using engine::user_files_from_layers;
 
 namespace {
 
@@ -213,13 +238,13 @@ store::ImageRecord pull_missing(Context& ctx, const GlobalOptions& global, const
 
 int run(const GlobalOptions& global, RunCommandOptions& options) {
   // Both end up in every peer's /etc/hosts and in paths: checked first.
-  if (!options.name.empty()) check_container_name(options.name);
-  if (options.flags.hostname) check_hostname(*options.flags.hostname);
+  if (!options.name.empty()) net::check_container_name(options.name);
+  if (options.flags.hostname) net::check_hostname(*options.flags.hostname);
   registry::Reference ref = registry::parse_reference(options.image);
   store::StorageDriver driver = parse_driver(options.storage_driver);
   options.flags.env_file = read_env_files(options.env_files);
   if (!options.detach) settle_terminal_flags(options.flags);
-  std::string network_mode = check_network_flags(options.network, options.publish);
+  std::string network_mode = net::check_network_flags(options.network, options.publish);
 
   Context ctx(global);
   auto record = ctx.images().find(ref.full());
@@ -276,7 +301,7 @@ int run(const GlobalOptions& global, RunCommandOptions& options) {
 
   store::ContainerRecord container;
   container.id = inputs.container_id;
-  container.name = options.name.empty() ? random_container_name() : options.name;
+  container.name = options.name.empty() ? net::random_container_name() : options.name;
   container.image = ref.full();
   container.image_digest = record->manifest_digest;
   container.layers = diff_ids;

@@ -7,7 +7,7 @@
 #include <cstdio>
 
 #include "cli/commands.h"
-#include "cli/process_state.h"
+#include "common/process.h"
 #include "common/error.h"
 #include "runtime/cgroup.h"
 #include "store/check.h"

@@ -4,11 +4,13 @@
 #include <cstdio>
 
 #include "cli/commands.h"
-#include "cli/container_run.h"
-#include "cli/network.h"
-#include "cli/process_state.h"
+#include "engine/container_run.h"
+#include "net/network.h"
+#include "common/process.h"
 
 namespace mini::cli {
+
+using engine::remove_container_files;
 
 namespace {
 
@@ -18,11 +20,11 @@ struct PruneOptions {
 };
 
 int prune(const GlobalOptions& global, const PruneOptions& options) {
-  NetworkPruneReport report = prune_network();
+  net::NetworkPruneReport report = net::prune_network();
   if (!report.leases.empty()) {
     std::printf("Deleted Network Leases:\n");
     for (const auto& lease : report.leases)
-      std::printf("%s %s\n", lease.container_id.c_str(), format_ipv4(lease.address).c_str());
+      std::printf("%s %s\n", lease.container_id.c_str(), net::format_ipv4(lease.address).c_str());
   }
   if (!report.interfaces.empty()) {
     std::printf("Deleted Interfaces:\n");

@@ -3,12 +3,14 @@
 #include <cstdio>
 
 #include "cli/commands.h"
-#include "cli/mount_flags.h"
+#include "engine/mount_flags.h"
 #include "common/error.h"
 #include "common/fs_util.h"
 #include "store/fs_tree.h"
 
 namespace mini::cli {
+
+using engine::is_valid_volume_name;
 
 namespace {
 

@@ -24,6 +24,9 @@ void add_login_commands(CLI::App& app, const GlobalOptions& global, Command& cho
 // ps, logs, stop, kill, start, restart, wait, rm, inspect, container prune.
 void add_container_commands(CLI::App& app, const GlobalOptions& global, Command& chosen);
 
+// The hidden `mini container-monitor` a detached container runs under.
+void add_monitor_command(CLI::App& app, const GlobalOptions& global, Command& chosen);
+
 void add_exec_command(CLI::App& app, const GlobalOptions& global, Command& chosen);
 // `mini volume ls|create|rm|prune`.
 void add_volume_commands(CLI::App& app, const GlobalOptions& global, Command& chosen);

@@ -16,11 +16,11 @@
 
 #include <nlohmann/json.hpp>
 
-#include "cli/network.h"
+#include "net/network.h"
 #include "common/fs_util.h"
 #include "lib/harness.h"
-#include "runtime/net_nat.h"
-#include "runtime/net_netlink.h"
+#include "net/nat.h"
+#include "net/netlink.h"
 
 namespace mini::test {
 namespace {
@@ -36,13 +36,13 @@ std::set<std::string> host_interfaces() {
 
 std::string leases_text() {
   try {
-    return fsutil::read_file(cli::network_state_dir() / "leases.json");
+    return fsutil::read_file(net::network_state_dir() / "leases.json");
   } catch (const std::exception&) {
     return "";
   }
 }
 
-std::string nft_table() { return runtime::net::nft_output("list table ip mini"); }
+std::string nft_table() { return net::nft_output("list table ip mini"); }
 
 // What the bridge network needs from the kernel; "" when all is there.
 std::string missing_kernel_features() {
@@ -245,7 +245,7 @@ TEST_F(NetworkTest, PruneReleasesWhatACrashLeft) {
   std::string stray = "veth" + std::string(11, 'e');
   {
     fsutil::UniqueFd self(open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC));
-    runtime::net::Netlink netlink;
+    net::Netlink netlink;
     netlink.create_veth(stray, "mini-test-peer", self.get());
   }
   ASSERT_TRUE(host_interfaces().count(stray));

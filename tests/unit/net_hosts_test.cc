@@ -5,12 +5,12 @@
 
 #include <filesystem>
 
-#include "cli/etc_files.h"
-#include "cli/net_leases.h"
+#include "net/etc_files.h"
+#include "net/leases.h"
 #include "common/error.h"
 #include "common/fs_util.h"
 
-namespace mini::cli {
+namespace mini::net {
 namespace {
 
 using ::testing::HasSubstr;
@@ -116,4 +116,4 @@ TEST(NetLeases, FileIsLockedAndSavedAtomically) {
 }
 
 }  // namespace
-}  // namespace mini::cli
+}  // namespace mini::net

@@ -1,11 +1,11 @@
-#include "cli/net_ipam.h"
+#include "net/ipam.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "common/error.h"
 
-namespace mini::cli {
+namespace mini::net {
 namespace {
 
 uint32_t ip(const char* text) { return *parse_ipv4(text); }
@@ -93,4 +93,4 @@ TEST(NetIpam, ConflictingRouteNamesTheRoute) {
 }
 
 }  // namespace
-}  // namespace mini::cli
+}  // namespace mini::net

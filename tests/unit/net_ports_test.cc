@@ -1,11 +1,11 @@
-#include "cli/net_ports.h"
+#include "net/ports.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "common/error.h"
 
-namespace mini::cli {
+namespace mini::net {
 namespace {
 
 PortMapping one(const char* spec) {
@@ -58,4 +58,4 @@ TEST(NetPorts, CollisionsNeedTheSamePortProtocolAndAnOverlappingAddress) {
 }
 
 }  // namespace
-}  // namespace mini::cli
+}  // namespace mini::net

@@ -1,9 +1,9 @@
-#include "cli/net_ruleset.h"
+#include "net/ruleset.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-namespace mini::cli {
+namespace mini::net {
 namespace {
 
 using ::testing::HasSubstr;
@@ -56,4 +56,4 @@ TEST(NetRuleset, FollowsTheBridgeAndSubnet) {
 }
 
 }  // namespace
-}  // namespace mini::cli
+}  // namespace mini::net

@@ -4,7 +4,7 @@
 #include <gtest/gtest.h>
 #include <sys/mount.h>
 
-#include "cli/mount_flags.h"
+#include "engine/mount_flags.h"
 #include "common/error.h"
 #include "runtime/mount_plan.h"
 
@@ -112,9 +112,9 @@ TEST(RuntimeMountRules, PlanRefusesTheRootInEverySpelling) {
             "invalid mount config for type \"bind\": invalid specification: destination can't be '/'");
 }
 
-std::string flag_error(const cli::MountFlags& flags) {
+std::string flag_error(const engine::MountFlags& flags) {
   try {
-    cli::parse_mount_flags(flags, "/v");
+    engine::parse_mount_flags(flags, "/v");
   } catch (const Error& e) {
     return e.what();
   }
@@ -124,36 +124,36 @@ std::string flag_error(const cli::MountFlags& flags) {
 TEST(RuntimeMountRules, FlagsRefuseTheRootWithDockersMessage) {
   for (const char* destination : {"/", "//", "/.", "/./", "/bin/..", "/tmp/../", "."}) {
     SCOPED_TRACE(destination);
-    cli::MountFlags v;
+    engine::MountFlags v;
     v.volumes = {std::string("/host:") + destination};
     EXPECT_EQ(flag_error(v), std::string("invalid volume specification: '/host:") + destination +
                                  "': invalid mount config for type \"bind\": " + kDockerRoot);
-    cli::MountFlags named;
+    engine::MountFlags named;
     named.volumes = {std::string("data:") + destination + ":ro"};
     EXPECT_THAT(flag_error(named), HasSubstr(std::string("invalid mount config for type \"volume\": ") + kDockerRoot));
-    cli::MountFlags mount;
+    engine::MountFlags mount;
     mount.mounts = {std::string("type=bind,source=/host,target=") + destination};
     EXPECT_EQ(flag_error(mount), std::string("invalid mount config for type \"bind\": ") + kDockerRoot);
-    cli::MountFlags mount_tmpfs;
+    engine::MountFlags mount_tmpfs;
     mount_tmpfs.mounts = {std::string("type=tmpfs,dst=") + destination};
     EXPECT_EQ(flag_error(mount_tmpfs), std::string("invalid mount config for type \"tmpfs\": ") + kDockerRoot);
-    cli::MountFlags tmpfs;
+    engine::MountFlags tmpfs;
     tmpfs.tmpfs = {std::string(destination) + ":size=1m"};
     EXPECT_EQ(flag_error(tmpfs), kDockerRoot);
   }
 }
 
 TEST(RuntimeMountRules, FlagsStoreCleanDestinations) {
-  cli::MountFlags flags;
+  engine::MountFlags flags;
   flags.volumes = {"/host:/data/"};
   flags.mounts = {"type=bind,source=/host,target=/a//b/."};
   flags.tmpfs = {"/scratch/../run:size=1m"};
-  auto parsed = cli::parse_mount_flags(flags, "/v");
+  auto parsed = engine::parse_mount_flags(flags, "/v");
   ASSERT_EQ(parsed.mounts.size(), 3u);
   EXPECT_EQ(parsed.mounts[0]["destination"], "/data");
   EXPECT_EQ(parsed.mounts[1]["destination"], "/a/b");
   EXPECT_EQ(parsed.mounts[2]["destination"], "/run");
-  cli::MountFlags relative;
+  engine::MountFlags relative;
   relative.volumes = {"/host:data"};
   EXPECT_THAT(flag_error(relative), HasSubstr("must be an absolute path"));
 }

@@ -12,7 +12,7 @@
 
 #include <gtest/gtest.h>
 
-#include "cli/seccomp_profile.h"
+#include "engine/seccomp_profile.h"
 #include "common/error.h"
 #include "runtime/capabilities.h"
 #include "runtime/seccomp.h"
@@ -49,8 +49,8 @@ TEST(Capabilities, AbsentMeansEverythingTheKernelKnows) {
 }
 
 json default_oci_profile(std::vector<std::string> caps) {
-  cli::SeccompTarget target{std::move(caps), "amd64", "6.1.0"};
-  return cli::docker_profile_to_oci(json::parse(cli::default_seccomp_profile()), target);
+  engine::SeccompTarget target{std::move(caps), "amd64", "6.1.0"};
+  return engine::docker_profile_to_oci(json::parse(engine::default_seccomp_profile()), target);
 }
 
 // Runs `probe` in a child under `program`; returns the errno it reports.
@@ -183,9 +183,9 @@ TEST(SeccompProfile, ArchitecturesComeFromTheArchMap) {
   json oci = default_oci_profile({});
   EXPECT_EQ(oci["architectures"], json::array({"SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"}));
   EXPECT_EQ(oci["defaultAction"], "SCMP_ACT_ERRNO");
-  EXPECT_TRUE(cli::kernel_at_least("6.18.44-fc", "4.8"));
-  EXPECT_FALSE(cli::kernel_at_least("4.4.0", "4.8"));
-  EXPECT_THROW(cli::docker_profile_to_oci(json::object(), {}), Error);
+  EXPECT_TRUE(engine::kernel_at_least("6.18.44-fc", "4.8"));
+  EXPECT_FALSE(engine::kernel_at_least("4.4.0", "4.8"));
+  EXPECT_THROW(engine::docker_profile_to_oci(json::object(), {}), Error);
 }
 
 }  // namespace
