@@ -57,12 +57,7 @@ CapabilitySets resolve_capabilities(const std::optional<Capabilities>& caps, int
   sets.last_cap = last_cap;
   uint64_t known = all_caps(last_cap);
   if (!caps) {
-    // All we hold: a capability outside our own bounding set (this host's
-    // lacks CAP_SYS_RESOURCE) can't be granted, and asking fails capset.
-    uint64_t held = 0;
-    for (int cap = 0; cap <= last_cap; ++cap)
-      if (::prctl(PR_CAPBSET_READ, cap, 0, 0, 0) == 1) held |= uint64_t{1} << cap;
-    sets.bounding = sets.effective = sets.permitted = known & held;
+    sets.bounding = sets.effective = sets.permitted = known;
     return sets;
   }
   // Capabilities this kernel doesn't know can't be granted; drop them quietly.
