@@ -77,18 +77,18 @@ int read_last_cap() {
   }
 }
 
-int drop_bounding_set(const CapabilitySets& sets, const char** step) noexcept {
+int drop_bounding_set(const CapabilitySets& sets, Step* step) noexcept {
   for (int cap = 0; cap <= sets.last_cap; ++cap) {
     if (sets.bounding & (uint64_t{1} << cap)) continue;
     if (::prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0 && errno != EINVAL) {
-      *step = "drop capability from the bounding set";
+      *step = Step::DropCapabilityFromTheBoundingSet;
       return errno;
     }
   }
   return 0;
 }
 
-int apply_capability_sets(const CapabilitySets& sets, const char** step) noexcept {
+int apply_capability_sets(const CapabilitySets& sets, Step* step) noexcept {
   __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
   __user_cap_data_struct data[2]{};
   for (int i = 0; i < 2; ++i) {
@@ -97,17 +97,17 @@ int apply_capability_sets(const CapabilitySets& sets, const char** step) noexcep
     data[i].inheritable = static_cast<uint32_t>(sets.inheritable >> (32 * i));
   }
   if (::syscall(SYS_capset, &header, data) != 0) {
-    *step = "set capabilities";
+    *step = Step::SetCapabilities;
     return errno;
   }
   if (::prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0 && errno != EINVAL) {
-    *step = "clear ambient capabilities";
+    *step = Step::ClearAmbientCapabilities;
     return errno;
   }
   for (int cap = 0; cap <= sets.last_cap; ++cap) {
     if (!(sets.ambient & (uint64_t{1} << cap))) continue;
     if (::prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) != 0) {
-      *step = "raise ambient capability";
+      *step = Step::RaiseAmbientCapability;
       return errno;
     }
   }

@@ -8,6 +8,8 @@
 
 #include "runtime/spec.h"
 
+#include "runtime/contain/report.h"
+
 namespace mini::runtime {
 
 struct CapabilitySets {
@@ -27,8 +29,8 @@ int read_last_cap();
 // Child side. Each returns 0 or an errno, and names the failing step.
 // Drops what is not in the bounding set; needs CAP_SETPCAP, so call it
 // before changing user.
-int drop_bounding_set(const CapabilitySets& sets, const char** step) noexcept;
+int drop_bounding_set(const CapabilitySets& sets, Step* step) noexcept;
 // Sets effective/permitted/inheritable, then raises the ambient set.
-int apply_capability_sets(const CapabilitySets& sets, const char** step) noexcept;
+int apply_capability_sets(const CapabilitySets& sets, Step* step) noexcept;
 
 }  // namespace mini::runtime

@@ -4,6 +4,7 @@
 
 #include "common/error.h"
 #include "common/fs_util.h"
+#include "runtime/namespaces.h"
 
 namespace mini::runtime {
 
@@ -141,10 +142,6 @@ std::vector<IdMapping> parse_mappings(const json& linux, const char* key) {
   return out;
 }
 
-const std::vector<std::string>& known_namespaces() {
-  static const std::vector<std::string> types = {"pid", "network", "mount", "ipc", "uts", "user", "cgroup"};
-  return types;
-}
 
 }  // namespace
 
@@ -187,8 +184,7 @@ Spec parse_spec(const json& doc) {
     if (!it->is_array()) bad("linux.namespaces", "must be an array");
     for (const auto& ns : *it) {
       Namespace entry{string(ns, "type", "linux.namespaces[]"), string(ns, "path", "linux.namespaces[]")};
-      const auto& known = known_namespaces();
-      if (std::find(known.begin(), known.end(), entry.type) == known.end())
+      if (!namespace_kind(entry.type))
         bad("linux.namespaces[].type \"" + entry.type + "\"", "is not a namespace mini knows");
       if (spec.has_namespace(entry.type)) bad("linux.namespaces", "lists \"" + entry.type + "\" twice");
       spec.namespaces.push_back(std::move(entry));

@@ -11,6 +11,16 @@
 namespace mini::runtime::cgroup {
 namespace {
 
+// Plain files stand in for the kernel's: written ones are created, and a
+// cgroup directory goes with the files in it.
+class FakeFiles : public ControlFiles {
+ public:
+  void write(const fs::path& dir, const std::string& file, const std::string& value) const override {
+    std::ofstream(dir / file, std::ios::trunc) << value;
+  }
+  void remove(const fs::path& dir) const override { fs::remove_all(dir); }
+};
+
 class FakeCgroupfs : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -24,6 +34,7 @@ class FakeCgroupfs : public ::testing::Test {
   }
   std::string read(const fs::path& path) { return fsutil::read_file(path); }
   fs::path root_;
+  FakeFiles files_;
 };
 
 TEST(CgroupHierarchy, ParsesHybridMountsAndOwnPaths) {
@@ -66,7 +77,7 @@ TEST(CgroupLimits, SharesToWeightMatchesRunc) {
 
 TEST_F(FakeCgroupfs, V2EnablesControllersAndWritesLimits) {
   write(root_ / "cgroup.controllers", "cpuset cpu io memory hugetlb pids rdma misc\n");
-  auto manager = make_v2_manager(root_, "mini/abc");
+  auto manager = make_v2_manager(root_, "mini/abc", files_);
   Limits limits;
   limits.memory = 32 << 20;
   limits.memory_swap = 64 << 20;
@@ -101,7 +112,7 @@ TEST_F(FakeCgroupfs, V2UnlimitedValuesAreMax) {
   Limits limits;
   limits.memory = -1;
   limits.pids = 0;
-  make_v2_manager(root_, "mini/u")->create(limits);
+  make_v2_manager(root_, "mini/u", files_)->create(limits);
   EXPECT_EQ(read(root_ / "mini" / "u" / "memory.max"), "max");
   EXPECT_EQ(read(root_ / "mini" / "u" / "pids.max"), "max");
 }
@@ -111,7 +122,7 @@ TEST_F(FakeCgroupfs, V2MissingControllerIsAClearError) {
   Limits limits;
   limits.pids = 10;
   try {
-    make_v2_manager(root_, "mini/x")->create(limits);
+    make_v2_manager(root_, "mini/x", files_)->create(limits);
     FAIL() << "expected an error";
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("pids controller is not available"), std::string::npos) << e.what();
@@ -130,7 +141,7 @@ TEST_F(FakeCgroupfs, V1PlacesEachControllerUnderOwnPath) {
   }
   write(root_ / "memory" / "jobs" / "x" / "mini" / "c1" / "memory.oom_control", "oom_kill_disable 0\nunder_oom 0\noom_kill 0\n");
   write(root_ / "memory" / "jobs" / "x" / "mini" / "c1" / "memory.memsw.limit_in_bytes", "");
-  auto manager = make_v1_manager(h, "mini/c1");
+  auto manager = make_v1_manager(h, "mini/c1", files_);
   Limits limits;
   limits.memory = 1 << 20;
   limits.memory_swap = 2 << 20;

@@ -6,7 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "common/error.h"
-#include "runtime/child.h"
+#include "runtime/contain/contain.h"
 #include "runtime/exit_status.h"
 #include "runtime/mount_plan.h"
 #include "runtime/spec.h"

@@ -110,34 +110,38 @@ uint64_t shares_to_weight(uint64_t shares) {
   return 1 + ((shares - 2) * 9999) / 262142;
 }
 
-void write_control(const fs::path& dir, const std::string& file, const std::string& value) {
+void ControlFiles::write(const fs::path& dir, const std::string& file, const std::string& value) const {
   fs::path path = dir / file;
-  // O_CREAT only matters for the fake cgroupfs the unit tests use; on the
-  // real one a missing control file still fails.
-  fsutil::UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+  fsutil::UniqueFd fd(::open(path.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC));
   if (!fd) throw_errno("cgroup: open " + path.string() + " (is the controller enabled?)");
   if (::write(fd.get(), value.data(), value.size()) != static_cast<ssize_t>(value.size()))
     throw_errno("cgroup: write \"" + value + "\" to " + path.string());
 }
 
-std::string read_control(const fs::path& dir, const std::string& file) {
+std::string ControlFiles::read(const fs::path& dir, const std::string& file) const {
   return fsutil::read_file(dir / file, 1 << 20);
 }
 
-void remove_cgroup_dir(const fs::path& dir) {
+void ControlFiles::remove(const fs::path& dir) const {
   for (int attempt = 0; attempt < 50; ++attempt) {
     if (::rmdir(dir.c_str()) == 0 || errno == ENOENT) return;
     if (errno != EBUSY) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
-  // A fake cgroupfs (tests) holds plain files that rmdir can't remove.
-  if (errno == ENOTEMPTY) {
-    std::error_code ec;
-    for (const auto& entry : fs::directory_iterator(dir, ec))
-      if (!entry.is_directory()) fs::remove(entry.path(), ec);
-    if (::rmdir(dir.c_str()) == 0) return;
-  }
   throw_errno("cgroup: remove " + dir.string());
 }
+
+const ControlFiles& kernel_files() {
+  static const ControlFiles files;
+  return files;
+}
+
+void write_control(const fs::path& dir, const std::string& file, const std::string& value) {
+  kernel_files().write(dir, file, value);
+}
+
+std::string read_control(const fs::path& dir, const std::string& file) { return kernel_files().read(dir, file); }
+
+void remove_cgroup_dir(const fs::path& dir) { kernel_files().remove(dir); }
 
 }  // namespace mini::runtime::cgroup

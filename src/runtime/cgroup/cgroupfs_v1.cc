@@ -14,7 +14,7 @@ bool is_controller(const std::string& name) { return name.find('=') == std::stri
 
 class V1Manager : public Manager {
  public:
-  V1Manager(const Hierarchy& hierarchy, const std::string& relative) {
+  V1Manager(const Hierarchy& hierarchy, const std::string& relative, const ControlFiles& files) : files_(files) {
     for (const auto& [controller, mount] : hierarchy.v1_mounts) {
       if (!is_controller(controller)) continue;
       auto own = hierarchy.v1_own_paths.find(controller);
@@ -39,7 +39,7 @@ class V1Manager : public Manager {
   }
 
   void add_process(pid_t pid) override {
-    for (const auto& [controller, dir] : dirs_) write_control(dir, "cgroup.procs", std::to_string(pid));
+    for (const auto& [controller, dir] : dirs_) files_.write(dir, "cgroup.procs", std::to_string(pid));
   }
 
   // Moving a whole process (cgroup.procs, or another task's id) takes the
@@ -59,7 +59,7 @@ class V1Manager : public Manager {
   bool oom_killed() const override {
     auto memory = dirs_.find("memory");
     if (memory == dirs_.end()) return false;
-    std::istringstream lines(read_control(memory->second, "memory.oom_control"));
+    std::istringstream lines(files_.read(memory->second, "memory.oom_control"));
     std::string key;
     long long value = 0;
     while (lines >> key >> value)
@@ -68,7 +68,7 @@ class V1Manager : public Manager {
   }
 
   void destroy() override {
-    for (const auto& [controller, dir] : dirs_) remove_cgroup_dir(dir);
+    for (const auto& [controller, dir] : dirs_) files_.remove(dir);
   }
 
   std::vector<fs::path> paths() const override {
@@ -90,13 +90,13 @@ class V1Manager : public Manager {
   }
 
   // A new cpuset starts empty and refuses tasks until it has cpus and mems.
-  static void inherit_cpuset(const fs::path& base, const fs::path& leaf) {
+  void inherit_cpuset(const fs::path& base, const fs::path& leaf) const {
     fs::path parent = base;
     for (const auto& part : fs::relative(leaf, base)) {
       fs::path child = parent / part;
       for (const char* file : {"cpuset.cpus", "cpuset.mems"}) {
-        std::string value = read_control(child, file);
-        if (value.find_first_not_of(" \n") == std::string::npos) write_control(child, file, read_control(parent, file));
+        std::string value = files_.read(child, file);
+        if (value.find_first_not_of(" \n") == std::string::npos) files_.write(child, file, files_.read(parent, file));
       }
       parent = child;
     }
@@ -105,35 +105,37 @@ class V1Manager : public Manager {
   fs::path dir(const char* controller) const { return dirs_.at(controller); }
 
   void apply(const Limits& limits) const {
-    if (limits.memory) write_control(dir("memory"), "memory.limit_in_bytes", std::to_string(*limits.memory));
+    if (limits.memory) files_.write(dir("memory"), "memory.limit_in_bytes", std::to_string(*limits.memory));
     if (limits.memory_swap) {
       fs::path memory = dir("memory");
       if (!fs::exists(memory / "memory.memsw.limit_in_bytes"))
         throw Error("cgroup: this kernel does not account swap (no memory.memsw.limit_in_bytes); drop --memory-swap");
-      write_control(memory, "memory.memsw.limit_in_bytes", std::to_string(*limits.memory_swap));
+      files_.write(memory, "memory.memsw.limit_in_bytes", std::to_string(*limits.memory_swap));
     }
-    if (limits.cpu_shares) write_control(dir("cpu"), "cpu.shares", std::to_string(*limits.cpu_shares));
-    if (limits.cpu_period) write_control(dir("cpu"), "cpu.cfs_period_us", std::to_string(*limits.cpu_period));
-    if (limits.cpu_quota) write_control(dir("cpu"), "cpu.cfs_quota_us", std::to_string(*limits.cpu_quota));
-    if (limits.cpuset_cpus) write_control(dir("cpuset"), "cpuset.cpus", *limits.cpuset_cpus);
-    if (limits.cpuset_mems) write_control(dir("cpuset"), "cpuset.mems", *limits.cpuset_mems);
+    if (limits.cpu_shares) files_.write(dir("cpu"), "cpu.shares", std::to_string(*limits.cpu_shares));
+    if (limits.cpu_period) files_.write(dir("cpu"), "cpu.cfs_period_us", std::to_string(*limits.cpu_period));
+    if (limits.cpu_quota) files_.write(dir("cpu"), "cpu.cfs_quota_us", std::to_string(*limits.cpu_quota));
+    if (limits.cpuset_cpus) files_.write(dir("cpuset"), "cpuset.cpus", *limits.cpuset_cpus);
+    if (limits.cpuset_mems) files_.write(dir("cpuset"), "cpuset.mems", *limits.cpuset_mems);
     if (limits.pids)
-      write_control(dir("pids"), "pids.max", *limits.pids > 0 ? std::to_string(*limits.pids) : "max");
+      files_.write(dir("pids"), "pids.max", *limits.pids > 0 ? std::to_string(*limits.pids) : "max");
     // Device rules in order, as the spec lists them; a host without the
     // devices hierarchy has no device cgroup to confine (Docker warns the same).
     if (dirs_.count("devices"))
       for (const auto& rule : limits.devices)
-        write_control(dir("devices"), rule.allow ? "devices.allow" : "devices.deny", v1_device_line(rule));
+        files_.write(dir("devices"), rule.allow ? "devices.allow" : "devices.deny", v1_device_line(rule));
   }
 
   std::map<std::string, fs::path> dirs_;   // controller -> our cgroup
   std::map<std::string, fs::path> bases_;  // controller -> mini's own cgroup
+  const ControlFiles& files_;
 };
 
 }  // namespace
 
-std::unique_ptr<Manager> make_v1_manager(const Hierarchy& hierarchy, const std::string& relative) {
-  return std::make_unique<V1Manager>(hierarchy, relative);
+std::unique_ptr<Manager> make_v1_manager(const Hierarchy& hierarchy, const std::string& relative,
+                                         const ControlFiles& files) {
+  return std::make_unique<V1Manager>(hierarchy, relative, files);
 }
 
 std::unique_ptr<Manager> make_manager(const Hierarchy& hierarchy, const std::string& relative) {

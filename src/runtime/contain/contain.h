@@ -1,9 +1,10 @@
 #pragma once
 // The container's side of clone(): everything it needs, decided before
 // clone as plain values, and the one ordered function that turns the cloned
-// process into the container. After clone there is no allocation and no
-// exception: a failing step writes a ChildReport to a close-on-exec pipe and
-// exits, and the parent turns it into the user's error message.
+// process into the container (contain.cc; its steps are the other files
+// here). After clone there is no allocation and no exception: a failing step
+// writes a ChildReport (report.h) to a close-on-exec pipe and exits, and the
+// parent turns it into the user's error message.
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/types.h>
@@ -12,17 +13,11 @@
 #include <vector>
 
 #include "runtime/capabilities.h"
+#include "runtime/contain/report.h"
 #include "runtime/mount_plan.h"
 #include "runtime/seccomp.h"
 
 namespace mini::runtime {
-
-// `step` names the failed step and `err` its errno; with err == 0, `step`
-// is a refusal already worded for the user.
-struct ChildReport {
-  int err = 0;
-  char step[512] = {};
-};
 
 // A linux.devices node: created with mknod, or bound from the same path on
 // the host where mknod is not allowed (a user namespace).
@@ -52,6 +47,12 @@ struct ChildPlan {
   bool root_readonly = false;
   std::string hostname;
   bool new_user = false, new_uts = false, new_net = false, new_cgroup = false;
+  // Namespaces joined by path: descriptors the parent opened before clone,
+  // with their CLONE_NEW* flag, the user namespace first.
+  std::vector<std::pair<int, int>> join_fds;
+  // The parent-death signal: a foreground run dies with its runtime; a
+  // container created for a later start outlives the process that created it.
+  bool die_with_parent = true;
   std::vector<ChildRlimit> rlimits;
   uid_t uid = 0;
   gid_t gid = 0;
@@ -74,6 +75,14 @@ struct ChildPlan {
   int report_fd = -1;      // write end, close-on-exec: EOF at the parent means exec happened
   int console_fd = -1;     // socket: the pty master goes to the parent through it
   int window_size_fd = -1;  // the user's terminal: the pty has its size before the command starts
+  // The container's state directory (lifecycle create): init reports Ready,
+  // then waits there on exec.fifo until start opens it. -1: exec at once.
+  int state_dir_fd = -1;
+  // The parent's flock on that directory: clone shares it, so the child
+  // drops its copy at once, or start could never take the lock.
+  int lock_fd = -1;
+  // Descriptors 3..3+preserve_fds-1 reach the command.
+  unsigned preserve_fds = 0;
   sigset_t original_mask;  // restored right before exec
 };
 

@@ -23,8 +23,8 @@ std::string max_or(int64_t value) { return value <= 0 ? "max" : std::to_string(v
 
 class V2Manager : public Manager {
  public:
-  V2Manager(fs::path unified_root, const std::string& relative)
-      : base_(std::move(unified_root)), relative_(relative), dir_(base_ / relative) {}
+  V2Manager(fs::path unified_root, const std::string& relative, const ControlFiles& files)
+      : base_(std::move(unified_root)), relative_(relative), dir_(base_ / relative), files_(files) {}
 
   void create(const Limits& limits) override {
     auto needed = needed_controllers(limits);
@@ -40,12 +40,12 @@ class V2Manager : public Manager {
     apply(limits);
   }
 
-  void add_process(pid_t pid) override { write_control(dir_, "cgroup.procs", std::to_string(pid)); }
+  void add_process(pid_t pid) override { files_.write(dir_, "cgroup.procs", std::to_string(pid)); }
 
   bool oom_killed() const override {
     std::string events;
     try {
-      events = read_control(dir_, "memory.events");
+      events = files_.read(dir_, "memory.events");
     } catch (const Error&) {
       return false;
     }
@@ -59,7 +59,7 @@ class V2Manager : public Manager {
 
   void destroy() override {
     // Only the leaf: "mini/" is shared with other containers.
-    remove_cgroup_dir(dir_);
+    files_.remove(dir_);
   }
 
   std::vector<fs::path> paths() const override { return {dir_}; }
@@ -67,7 +67,7 @@ class V2Manager : public Manager {
  private:
   void check_available(const std::vector<std::string>& needed) const {
     if (needed.empty()) return;
-    std::string available = " " + read_control(base_, "cgroup.controllers") + " ";
+    std::string available = " " + files_.read(base_, "cgroup.controllers") + " ";
     for (auto& c : available) c = c == '\n' ? ' ' : c;
     for (const auto& controller : needed)
       if (available.find(" " + controller + " ") == std::string::npos)
@@ -75,42 +75,44 @@ class V2Manager : public Manager {
                     "; enable it in the parent's cgroup.subtree_control or drop the limit");
   }
 
-  static void enable(const fs::path& dir, const std::vector<std::string>& controllers) {
+  void enable(const fs::path& dir, const std::vector<std::string>& controllers) const {
     if (controllers.empty()) return;
     std::string request;
     for (const auto& c : controllers) request += (request.empty() ? "+" : " +") + c;
-    write_control(dir, "cgroup.subtree_control", request);
+    files_.write(dir, "cgroup.subtree_control", request);
   }
 
   void apply(const Limits& limits) const {
-    if (limits.memory) write_control(dir_, "memory.max", max_or(*limits.memory));
+    if (limits.memory) files_.write(dir_, "memory.max", max_or(*limits.memory));
     if (limits.memory_swap) {
       // OCI (like v1) counts memory+swap; v2 limits swap alone.
       std::string swap = "max";
       if (*limits.memory_swap > 0 && limits.memory && *limits.memory > 0)
         swap = std::to_string(std::max<int64_t>(0, *limits.memory_swap - *limits.memory));
-      write_control(dir_, "memory.swap.max", swap);
+      files_.write(dir_, "memory.swap.max", swap);
     }
-    if (limits.cpu_shares) write_control(dir_, "cpu.weight", std::to_string(shares_to_weight(*limits.cpu_shares)));
+    if (limits.cpu_shares) files_.write(dir_, "cpu.weight", std::to_string(shares_to_weight(*limits.cpu_shares)));
     if (limits.cpu_quota || limits.cpu_period) {
       std::string quota = limits.cpu_quota && *limits.cpu_quota > 0 ? std::to_string(*limits.cpu_quota) : "max";
-      write_control(dir_, "cpu.max", quota + " " + std::to_string(limits.cpu_period.value_or(100000)));
+      files_.write(dir_, "cpu.max", quota + " " + std::to_string(limits.cpu_period.value_or(100000)));
     }
-    if (limits.cpuset_cpus) write_control(dir_, "cpuset.cpus", *limits.cpuset_cpus);
-    if (limits.cpuset_mems) write_control(dir_, "cpuset.mems", *limits.cpuset_mems);
-    if (limits.pids) write_control(dir_, "pids.max", max_or(*limits.pids));
+    if (limits.cpuset_cpus) files_.write(dir_, "cpuset.cpus", *limits.cpuset_cpus);
+    if (limits.cpuset_mems) files_.write(dir_, "cpuset.mems", *limits.cpuset_mems);
+    if (limits.pids) files_.write(dir_, "pids.max", max_or(*limits.pids));
     if (!limits.devices.empty()) attach_device_program(dir_, limits.devices);
   }
 
   fs::path base_;
   std::string relative_;
   fs::path dir_;
+  const ControlFiles& files_;
 };
 
 }  // namespace
 
-std::unique_ptr<Manager> make_v2_manager(const fs::path& unified_root, const std::string& relative) {
-  return std::make_unique<V2Manager>(unified_root, relative);
+std::unique_ptr<Manager> make_v2_manager(const fs::path& unified_root, const std::string& relative,
+                                         const ControlFiles& files) {
+  return std::make_unique<V2Manager>(unified_root, relative, files);
 }
 
 }  // namespace mini::runtime::cgroup

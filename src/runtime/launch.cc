@@ -1,0 +1,334 @@
+#include "runtime/launch.h"
+
+#include <fcntl.h>
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/lsan_interface.h>
+#endif
+#include <poll.h>
+#include <pthread.h>
+#include <sched.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <optional>
+
+#include "common/error.h"
+#include "runtime/exit_status.h"
+#include "runtime/terminal.h"
+
+namespace mini::runtime {
+
+namespace fs = std::filesystem;
+using fsutil::UniqueFd;
+
+namespace {
+
+constexpr int kForwardedSignals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH, SIGCHLD};
+
+int user_terminal(const StdioFds& stdio) { return stdio.terminal >= 0 ? stdio.terminal : stdio.in; }
+
+// Where a pty's window size comes from: the user's terminal, else stdout.
+int window_size_source(const StdioFds& stdio) {
+  int terminal = user_terminal(stdio);
+  return terminal >= 0 && ::isatty(terminal) ? terminal : stdio.out;
+}
+
+std::pair<UniqueFd, UniqueFd> make_pipe() {
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0) throw_errno("pipe");
+  return {UniqueFd(fds[0]), UniqueFd(fds[1])};
+}
+
+// What the child reported, as the error the user sees.
+[[noreturn]] void throw_child_failure(const ChildReport& report, const std::string& command) {
+  if (report.step == Step::Exec) {
+    if (report.err == ENOENT || report.err == ENOTDIR) {
+      std::string why = command.find('/') == std::string::npos ? "executable file not found in $PATH"
+                                                                : "no such file or directory";
+      throw ExecError("exec: \"" + command + "\": " + why, kExitNotFound);
+    }
+    throw ExecError("exec: \"" + command + "\": " + std::strerror(report.err),
+                    exit_code_from_exec_errno(report.err));
+  }
+  throw Error(report_message(report));
+}
+
+void write_proc_file(pid_t pid, const char* file, const std::string& text) {
+  fs::path path = "/proc/" + std::to_string(pid) + "/" + file;
+  UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
+  if (!fd) throw_errno("open " + path.string());
+  if (::write(fd.get(), text.data(), text.size()) != static_cast<ssize_t>(text.size()))
+    throw_errno("write " + path.string() + " (check the uid/gid ranges in /etc/subuid and /etc/subgid)");
+}
+
+void write_id_map(pid_t pid, const char* file, const std::vector<IdMapping>& mappings) {
+  std::string text;
+  for (const auto& m : mappings)
+    text += std::to_string(m.container_id) + " " + std::to_string(m.host_id) + " " + std::to_string(m.size) + "\n";
+  write_proc_file(pid, file, text);
+}
+
+// Relays signals (and the pty, with a terminal) until PID 1 exits; returns
+// its wait status. `to_master` starts with what was typed before the relay.
+int relay(pid_t pid, int signal_fd, int master, const StdioFds& stdio, std::string to_master) {
+  int status = 0;
+  bool exited = false, master_open = master >= 0, stdin_open = master >= 0;
+  // SIGCHLD alone is not enough: in a process with other threads (the
+  // monitor's log copiers) it may land on a thread that doesn't block it.
+  // The pidfd turns readable when the process ends, whoever gets the signal.
+  UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
+  int winsize_source = window_size_source(stdio);
+  if (master >= 0) {
+    copy_window_size(winsize_source, master);
+    // Never block on the container's input: one that does not read would
+    // stall its output too. What it has not taken yet waits in to_master.
+    ::fcntl(master, F_SETFL, ::fcntl(master, F_GETFL) | O_NONBLOCK);
+  }
+  // Input is not read further while this much waits for the container.
+  constexpr size_t kInputBacklog = 1 << 16;
+  auto flush_input = [&] {
+    while (master_open && !to_master.empty()) {
+      ssize_t n = ::write(master, to_master.data(), to_master.size());
+      if (n > 0) {
+        to_master.erase(0, static_cast<size_t>(n));
+      } else if (n < 0 && errno == EINTR) {
+        continue;
+      } else {
+        if (n < 0 && errno != EAGAIN) {
+          // Its terminal is closed (EIO): the container is ending, and the
+          // rest of the input has nowhere to go.
+          to_master.clear();
+          stdin_open = false;
+        }
+        return;
+      }
+    }
+  };
+  flush_input();
+  char buffer[65536];
+  while (!exited) {
+    bool read_input = stdin_open && to_master.size() < kInputBacklog;
+    short master_events = static_cast<short>(POLLIN | (to_master.empty() ? 0 : POLLOUT));
+    pollfd fds[4] = {{signal_fd, POLLIN, 0},
+                     {master_open ? master : -1, master_events, 0},
+                     {read_input ? stdio.in : -1, POLLIN, 0},
+                     {pidfd.get(), POLLIN, 0}};
+    if (::poll(fds, 4, -1) < 0) {
+      if (errno == EINTR) continue;
+      throw_errno("poll");
+    }
+    if ((fds[3].revents & POLLIN) && ::waitpid(pid, &status, WNOHANG) == pid) exited = true;
+    if (fds[0].revents & POLLIN) {
+      signalfd_siginfo info;
+      while (::read(signal_fd, &info, sizeof(info)) == sizeof(info)) {
+        int sig = static_cast<int>(info.ssi_signo);
+        if (sig == SIGCHLD) {
+          if (!exited && ::waitpid(pid, &status, WNOHANG) == pid) exited = true;
+        } else if (sig == SIGWINCH) {
+          if (master >= 0) copy_window_size(winsize_source, master);
+        } else {
+          ::kill(pid, sig);
+        }
+      }
+    }
+    if (fds[1].revents & (POLLIN | POLLHUP | POLLERR)) {
+      ssize_t n = ::read(master, buffer, sizeof(buffer));
+      if (n > 0) {
+        fsutil::write_all(stdio.out, std::string_view(buffer, static_cast<size_t>(n)));
+      } else if (n == 0 || (errno != EINTR && errno != EAGAIN)) {
+        master_open = false;  // every slave closed: the container is ending
+      }
+    }
+    if (fds[1].revents & POLLOUT) flush_input();
+    if (fds[2].revents & (POLLIN | POLLHUP | POLLERR)) {
+      ssize_t n = ::read(stdio.in, buffer, sizeof(buffer));
+      if (n > 0) {
+        // Passed on as they came: from a raw terminal that is every key,
+        // the end-of-file key included, for the container's own line
+        // discipline to interpret.
+        to_master.append(buffer, static_cast<size_t>(n));
+        flush_input();
+      } else if (n == 0 || (errno != EINTR && errno != EAGAIN)) {
+        // The end of the input (a hung-up terminal, or /dev/null without
+        // -i): stop copying, as Docker does, and add nothing of our own.
+        stdin_open = false;
+      }
+    }
+  }
+  if (master_open) {
+    // What the container wrote just before it ended is still in the pty.
+    ssize_t n;
+    while ((n = ::read(master, buffer, sizeof(buffer))) > 0)
+      fsutil::write_all(stdio.out, std::string_view(buffer, static_cast<size_t>(n)));
+  }
+  return status;
+}
+
+// Enters a pid namespace for the next clone, and goes back to our own.
+class PidNamespaceForClone {
+ public:
+  explicit PidNamespaceForClone(const std::optional<std::string>& path, int exec_pidfd) {
+    if (!path && exec_pidfd < 0) return;
+    own_.reset(::open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC));
+    if (!own_) throw_errno("open /proc/self/ns/pid");
+    if (path) {
+      UniqueFd target(::open(path->c_str(), O_RDONLY | O_CLOEXEC));
+      if (!target) throw_errno("open the pid namespace " + *path + " to join");
+      if (::setns(target.get(), CLONE_NEWPID) != 0) throw_errno("join the pid namespace " + *path);
+    } else if (::setns(exec_pidfd, CLONE_NEWPID) != 0) {
+      throw_errno("join the container's pid namespace");
+    }
+  }
+  ~PidNamespaceForClone() {
+    if (own_) ::setns(own_.get(), CLONE_NEWPID);
+  }
+
+ private:
+  UniqueFd own_;
+};
+
+}  // namespace
+
+SignalMask::SignalMask() {
+  sigemptyset(&blocked_);
+  for (int sig : kForwardedSignals) sigaddset(&blocked_, sig);
+  pthread_sigmask(SIG_BLOCK, &blocked_, &original_);
+  fd_.reset(::signalfd(-1, &blocked_, SFD_CLOEXEC | SFD_NONBLOCK));
+  if (!fd_) throw_errno("signalfd");
+}
+
+SignalMask::~SignalMask() { pthread_sigmask(SIG_SETMASK, &original_, nullptr); }
+
+Launch::Launch(ChildPlan& plan, const LaunchTarget& target) {
+  std::vector<UniqueFd> held;  // the parent's copies, closed once the child has its own
+  for (const auto& file : target.cgroup_join_files) {
+    UniqueFd fd(::open(file.c_str(), O_WRONLY | O_CLOEXEC));
+    if (!fd) throw_errno("cgroup: open " + file.string());
+    plan.cgroup_join_fds.push_back(fd.get());
+    held.push_back(std::move(fd));
+  }
+  // Opened before clone: the path is the host's, and the child may not
+  // reach it any more once it is in its own namespaces.
+  for (const auto& join : target.joins) {
+    UniqueFd fd(::open(join.path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!fd) throw_errno("open the namespace " + join.path + " to join");
+    plan.join_fds.emplace_back(fd.get(), join.flag);
+    held.push_back(std::move(fd));
+  }
+  auto [go_read, go_write] = make_pipe();
+  auto [report_read, report_write] = make_pipe();
+  int console[2] = {-1, -1};
+  if (plan.terminal && ::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, console) != 0) throw_errno("socketpair");
+  UniqueFd console_parent(console[0]), console_child(console[1]);
+  plan.go_fd = go_read.get();
+  plan.report_fd = report_write.get();
+  plan.console_fd = console_child.get();
+
+  bool exec = target.exec_pidfd >= 0;
+#if defined(__SANITIZE_ADDRESS__)
+  // LeakSanitizer's check at exit clones a tracer, which would be born in
+  // the container's pid namespace and hang; check now instead.
+  if (exec || target.pid_namespace_path) __lsan_do_leak_check();
+#endif
+  pid_t pid;
+  int err;
+  {
+    PidNamespaceForClone pid_namespace(target.pid_namespace_path, target.exec_joins_pid ? target.exec_pidfd : -1);
+    std::fflush(nullptr);  // the child shares stdio buffers until exec
+    pid = static_cast<pid_t>(::syscall(SYS_clone, target.clone_flags | SIGCHLD, nullptr, nullptr, nullptr, nullptr));
+    err = errno;
+    if (pid == 0) {
+      if (exec) enter_container(plan, target.exec_pidfd, target.exec_namespaces);
+      contain(plan);
+    }
+  }
+  if (pid < 0) {
+    if (exec) throw Error(std::string("fork the exec process: ") + std::strerror(err));
+    std::string hint = err == EPERM ? "; creating namespaces needs root"
+                       : err == EINVAL || err == ENOSPC
+                           ? "; the kernel refused a namespace (see /proc/sys/user/max_*_namespaces)"
+                           : "";
+    throw Error(std::string("create the container's namespaces (clone): ") + std::strerror(err) + hint);
+  }
+  pid_ = pid;
+  go_write_ = std::move(go_write);
+  report_read_ = std::move(report_read);
+  console_parent_ = std::move(console_parent);
+}
+
+Launch::~Launch() {
+  if (pid_ <= 0) return;
+  ::kill(pid_, SIGKILL);
+  int status;
+  while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+  }
+}
+
+void Launch::go() {
+  if (::write(go_write_.get(), "g", 1) != 1) throw_errno("start the container");
+  go_write_.reset();
+}
+
+UniqueFd Launch::receive_console() {
+  UniqueFd master = receive_fd(console_parent_.get());
+  console_parent_.reset();
+  return master;
+}
+
+bool Launch::next_report(const std::string& command) {
+  ChildReport report;
+  ssize_t n;
+  do {
+    n = ::read(report_read_.get(), &report, sizeof(report));
+  } while (n < 0 && errno == EINTR);
+  if (n == sizeof(report) && report.step == Step::Ready) return true;
+  if (n == sizeof(report)) throw_child_failure(report, command);
+  if (n != 0) throw Error("the container died while starting; run again, or check the kernel log (dmesg)");
+  report_read_.reset();
+  return false;
+}
+
+int supervise(pid_t pid, int signal_fd, int master, const StdioFds& stdio) {
+  int terminal = user_terminal(stdio);
+  std::optional<RawMode> raw;
+  if (master >= 0) raw.emplace(terminal, terminal == stdio.in);
+  return relay(pid, signal_fd, master, stdio, raw ? raw->take_typed_ahead() : std::string());
+}
+
+// The process half of a plan, shared by run and exec.
+void plan_process(ChildPlan& plan, const Process& process, const nlohmann::json& seccomp, const StdioFds& stdio) {
+  for (const auto& limit : process.rlimits)
+    plan.rlimits.push_back({rlimit_resource(limit.type), {limit.soft, limit.hard}});
+  plan.uid = process.uid;
+  plan.gid = process.gid;
+  plan.groups = process.additional_gids;
+  plan.capabilities = resolve_capabilities(process.capabilities, read_last_cap());
+  plan.no_new_privileges = process.no_new_privileges;
+  plan.seccomp = compile_seccomp(seccomp);
+  plan.cwd = process.cwd;
+  plan.args = process.args;
+  plan.env = process.env;
+  plan.exec_candidates = exec_candidates(plan.args.front(), plan.env);
+  plan.terminal = process.terminal;
+  plan.stdin_fd = stdio.in;
+  plan.stdout_fd = stdio.out;
+  plan.stderr_fd = stdio.err;
+  plan.window_size_fd = window_size_source(stdio);
+}
+
+void write_id_maps(pid_t pid, const Spec& spec) {
+  write_id_map(pid, "uid_map", spec.uid_mappings);
+  // Without CAP_SETGID in the parent namespace the kernel takes a gid_map
+  // only once setgroups is denied (user_namespaces(7)); root keeps it, so
+  // the container's root can still set supplementary groups.
+  if (::geteuid() != 0) write_proc_file(pid, "setgroups", "deny");
+  write_id_map(pid, "gid_map", spec.gid_mappings);
+}
+
+}  // namespace mini::runtime
