@@ -7,8 +7,13 @@
 #include <poll.h>
 #include <pthread.h>
 #include <sched.h>
+#include <linux/magic.h>
+#include <linux/nsfs.h>
+#include <sys/ioctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -28,6 +33,21 @@ namespace fs = std::filesystem;
 using fsutil::UniqueFd;
 
 namespace {
+
+// A namespace file config.json names (linux.namespaces[].path): opened
+// without blocking (a FIFO there must not hang the runtime) and checked to
+// be a namespace of the wanted kind before anything joins it.
+UniqueFd open_namespace(const std::string& path, int flag) {
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY));
+  if (!fd) throw_errno("open the namespace " + path + " to join");
+  struct statfs fs_info{};
+  if (::fstatfs(fd.get(), &fs_info) != 0) throw_errno("stat the namespace " + path);
+  int type = fs_info.f_type == NSFS_MAGIC ? ::ioctl(fd.get(), NS_GET_NSTYPE) : -1;
+  if (type != flag)
+    throw Error("the namespace path " + path + " is not a namespace of the kind it is given for; name a " +
+                "/proc/PID/ns file of that kind");
+  return fd;
+}
 
 constexpr int kForwardedSignals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH, SIGCHLD};
 
@@ -178,8 +198,7 @@ class PidNamespaceForClone {
     own_.reset(::open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC));
     if (!own_) throw_errno("open /proc/self/ns/pid");
     if (path) {
-      UniqueFd target(::open(path->c_str(), O_RDONLY | O_CLOEXEC));
-      if (!target) throw_errno("open the pid namespace " + *path + " to join");
+      UniqueFd target = open_namespace(*path, CLONE_NEWPID);
       if (::setns(target.get(), CLONE_NEWPID) != 0) throw_errno("join the pid namespace " + *path);
     } else if (::setns(exec_pidfd, CLONE_NEWPID) != 0) {
       throw_errno("join the container's pid namespace");
@@ -216,8 +235,7 @@ Launch::Launch(ChildPlan& plan, const LaunchTarget& target) {
   // Opened before clone: the path is the host's, and the child may not
   // reach it any more once it is in its own namespaces.
   for (const auto& join : target.joins) {
-    UniqueFd fd(::open(join.path.c_str(), O_RDONLY | O_CLOEXEC));
-    if (!fd) throw_errno("open the namespace " + join.path + " to join");
+    UniqueFd fd = open_namespace(join.path, join.flag);
     plan.join_fds.emplace_back(fd.get(), join.flag);
     held.push_back(std::move(fd));
   }

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -206,6 +207,28 @@ TEST_F(RuntimeLifecycle, JoinsANetworkNamespaceByPath) {
   EXPECT_EQ(output(), expected + "\n");
   EXPECT_NE(expected, fs::read_symlink("/proc/self/ns/net").string());
   EXPECT_FALSE(fs::exists(state_root() / "c2"));
+}
+
+// config.json names the file: a FIFO there must not hang the runtime, and
+// a namespace of another kind must not be joined as this one.
+TEST_F(RuntimeLifecycle, ANamespacePathThatIsNoSuchNamespaceIsRefused) {
+  fs::path fifo = dir_ / "not-a-namespace";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  rt::RunOptions run;
+  run.container_id = "c2";
+  run.bundle = bundle();
+  run.state_root = state_root();
+  run.stdio = {null_fd_, out_fd_, out_fd_};
+  for (const std::string& path : {fifo.string(), std::string("/proc/self/ns/uts")}) {
+    nlohmann::json namespaces = {{{"type", "pid"}}, {{"type", "mount"}}, {{"type", "network"}, {"path", path}}};
+    try {
+      rt::run(spec({"/bin/true"}, namespaces), run);
+      ADD_FAILURE() << "joined " << path << " as a network namespace";
+    } catch (const Error& e) {
+      EXPECT_THAT(e.what(), HasSubstr(path));
+    }
+    EXPECT_FALSE(fs::exists(state_root() / "c2"));
+  }
 }
 
 TEST_F(RuntimeLifecycle, RunContainerWrapperKeepsItsContract) {
