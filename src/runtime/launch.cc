@@ -49,6 +49,17 @@ UniqueFd open_namespace(const std::string& path, int flag) {
   return fd;
 }
 
+// CapBnd of this process, from /proc/self/status.
+uint64_t own_bounding_set() {
+  try {
+    std::string status = fsutil::read_file("/proc/self/status", 1 << 16);
+    auto at = status.find("CapBnd:");
+    if (at != std::string::npos) return std::stoull(status.substr(at + 7), nullptr, 16);
+  } catch (const std::exception&) {
+  }
+  return ~uint64_t{0};
+}
+
 constexpr int kForwardedSignals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH, SIGCHLD};
 
 int user_terminal(const StdioFds& stdio) { return stdio.terminal >= 0 ? stdio.terminal : stdio.in; }
@@ -212,6 +223,40 @@ class PidNamespaceForClone {
   UniqueFd own_;
 };
 
+// A new time namespace for the next clone: its offsets can only be set
+// before any process is in it, and clone() has no flag for it, so the parent
+// unshares it (its children go there), writes the offsets, and goes back.
+class TimeNamespaceForClone {
+ public:
+  explicit TimeNamespaceForClone(const LaunchTarget& target) {
+    if (!target.new_time) return;
+    own_.reset(::open("/proc/self/ns/time", O_RDONLY | O_CLOEXEC));
+    if (!own_) throw_errno("open /proc/self/ns/time (does this kernel have time namespaces?)");
+    if (::unshare(CLONE_NEWTIME) != 0) throw_errno("create the time namespace");
+    std::string offsets;
+    auto add = [&](const char* clock, const std::optional<std::pair<int64_t, int64_t>>& offset) {
+      if (offset) offsets += std::string(clock) + " " + std::to_string(offset->first) + " " + std::to_string(offset->second) + "\n";
+    };
+    add("monotonic", target.monotonic_offset);
+    add("boottime", target.boottime_offset);
+    if (!offsets.empty()) {
+      UniqueFd fd(::open("/proc/self/timens_offsets", O_WRONLY | O_CLOEXEC));
+      if (!fd || ::write(fd.get(), offsets.data(), offsets.size()) != static_cast<ssize_t>(offsets.size())) {
+        int err = errno;
+        ::setns(own_.get(), CLONE_NEWTIME);
+        errno = err;
+        throw_errno("write linux.timeOffsets to /proc/self/timens_offsets");
+      }
+    }
+  }
+  ~TimeNamespaceForClone() {
+    if (own_) ::setns(own_.get(), CLONE_NEWTIME);
+  }
+
+ private:
+  UniqueFd own_;
+};
+
 }  // namespace
 
 SignalMask::SignalMask() {
@@ -244,6 +289,11 @@ Launch::Launch(ChildPlan& plan, const LaunchTarget& target) {
   int console[2] = {-1, -1};
   if (plan.terminal && ::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, console) != 0) throw_errno("socketpair");
   UniqueFd console_parent(console[0]), console_child(console[1]);
+  int seccomp[2] = {-1, -1};
+  if (plan.seccomp.notify && ::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, seccomp) != 0)
+    throw_errno("socketpair");
+  UniqueFd seccomp_parent(seccomp[0]), seccomp_child(seccomp[1]);
+  plan.seccomp_fd = seccomp_child.get();
   plan.go_fd = go_read.get();
   plan.report_fd = report_write.get();
   plan.console_fd = console_child.get();
@@ -258,6 +308,7 @@ Launch::Launch(ChildPlan& plan, const LaunchTarget& target) {
   int err;
   {
     PidNamespaceForClone pid_namespace(target.pid_namespace_path, target.exec_joins_pid ? target.exec_pidfd : -1);
+    TimeNamespaceForClone time_namespace(target);
     std::fflush(nullptr);  // the child shares stdio buffers until exec
     pid = static_cast<pid_t>(::syscall(SYS_clone, target.clone_flags | SIGCHLD, nullptr, nullptr, nullptr, nullptr));
     err = errno;
@@ -278,6 +329,7 @@ Launch::Launch(ChildPlan& plan, const LaunchTarget& target) {
   go_write_ = std::move(go_write);
   report_read_ = std::move(report_read);
   console_parent_ = std::move(console_parent);
+  seccomp_parent_ = std::move(seccomp_parent);
 }
 
 Launch::~Launch() {
@@ -288,9 +340,9 @@ Launch::~Launch() {
   }
 }
 
-void Launch::go() {
+void Launch::go(bool again) {
   if (::write(go_write_.get(), "g", 1) != 1) throw_errno("start the container");
-  go_write_.reset();
+  if (!again) go_write_.reset();
 }
 
 UniqueFd Launch::receive_console() {
@@ -300,16 +352,30 @@ UniqueFd Launch::receive_console() {
 }
 
 bool Launch::next_report(const std::string& command) {
+  Step step = next_step(command);
+  if (step == Step::Hooks) throw Error("the container's init stopped for hooks it has none of; this runtime is broken");
+  return step == Step::Ready;
+}
+
+UniqueFd Launch::receive_seccomp_listener() {
+  // Our copy of the child's end is gone (clone gave it its own): EOF means
+  // the child died or failed before it sent anything.
+  UniqueFd listener = receive_fd(seccomp_parent_.get());
+  seccomp_parent_.reset();
+  return listener;
+}
+
+Step Launch::next_step(const std::string& command) {
   ChildReport report;
   ssize_t n;
   do {
     n = ::read(report_read_.get(), &report, sizeof(report));
   } while (n < 0 && errno == EINTR);
-  if (n == sizeof(report) && report.step == Step::Ready) return true;
+  if (n == sizeof(report) && (report.step == Step::Ready || report.step == Step::Hooks)) return report.step;
   if (n == sizeof(report)) throw_child_failure(report, command);
   if (n != 0) throw Error("the container died while starting; run again, or check the kernel log (dmesg)");
   report_read_.reset();
-  return false;
+  return Step::Exec;
 }
 
 int supervise(pid_t pid, int signal_fd, int master, const StdioFds& stdio) {
@@ -327,7 +393,24 @@ void plan_process(ChildPlan& plan, const Process& process, const nlohmann::json&
   plan.gid = process.gid;
   plan.groups = process.additional_gids;
   plan.capabilities = resolve_capabilities(process.capabilities, read_last_cap());
+  // What the runtime's own bounding set lacks no process it starts can hold
+  // (this host withholds CAP_SYS_RESOURCE, for one): "every capability"
+  // means every one there is; a set that names one is refused by name.
+  uint64_t own = own_bounding_set();
+  if (!process.capabilities) {
+    plan.capabilities.bounding &= own;
+    plan.capabilities.effective &= own;
+    plan.capabilities.permitted &= own;
+  }
+  uint64_t wanted = plan.capabilities.effective | plan.capabilities.permitted | plan.capabilities.inheritable |
+                    plan.capabilities.ambient;
+  for (int cap = 0; cap <= plan.capabilities.last_cap; ++cap)
+    if ((wanted & ~own) & (uint64_t{1} << cap))
+      throw Error("process.capabilities: " + capability_name(cap) +
+                  " is not in the runtime's own bounding set (the host withholds it), so the container can't have "
+                  "it; remove it");
   plan.no_new_privileges = process.no_new_privileges;
+  plan.umask = process.umask ? static_cast<int>(*process.umask) : -1;
   plan.seccomp = compile_seccomp(seccomp);
   plan.cwd = process.cwd;
   plan.args = process.args;

@@ -46,6 +46,9 @@ struct LaunchTarget {
   int exec_pidfd = -1;
   int exec_namespaces = 0;
   bool exec_joins_pid = false;  // the container has a pid namespace of its own
+  // A new time namespace, with its clock offsets ({seconds, nanoseconds}).
+  bool new_time = false;
+  std::optional<std::pair<int64_t, int64_t>> monotonic_offset, boottime_offset;
 };
 
 class Launch {
@@ -60,20 +63,27 @@ class Launch {
   Launch& operator=(const Launch&) = delete;
 
   pid_t pid() const { return pid_; }
-  // Lets the child go on past its cgroup and id maps.
-  void go();
+  // Lets the child go on past its cgroup and id maps (`again`: it will
+  // stop once more, for hooks, and wait for a second go).
+  void go(bool again = false);
   // With a terminal: the pty master the child sends.
   fsutil::UniqueFd receive_console();
+  // With SCMP_ACT_NOTIFY rules: the listener the child sends once its
+  // filter is in; empty when the child failed first (next_step says why).
+  fsutil::UniqueFd receive_seccomp_listener();
   // The child's next report: true when it is set up and waits for start,
   // false at EOF (it exec'd). A failure is thrown as the user's error.
   bool next_report(const std::string& command);
+  // As next_report, but says which stop it was: Step::Ready, Step::Hooks,
+  // or Step::Exec at EOF.
+  Step next_step(const std::string& command);
   // Stops closing the report pipe's read end with the launch: for a
   // created container nobody reads it again.
   void release() { pid_ = -1; }
 
  private:
   pid_t pid_ = -1;
-  fsutil::UniqueFd go_write_, report_read_, console_parent_;
+  fsutil::UniqueFd go_write_, report_read_, console_parent_, seccomp_parent_;
 };
 
 // Relays signals (and the pty, with a terminal) until `pid` exits; returns

@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -22,6 +23,7 @@
 #include "runtime/cgroup.h"
 #include "runtime/container.h"
 #include "runtime/exit_status.h"
+#include "runtime/hooks.h"
 #include "runtime/launch.h"
 #include "runtime/namespaces.h"
 
@@ -61,6 +63,16 @@ ChildPlan make_plan(const Spec& spec, const NamespacePlan& namespaces, const Cre
   plan.readonly_paths = spec.readonly_paths;
   plan.root_readonly = spec.root_readonly;
   plan.hostname = spec.hostname;
+  plan.domainname = spec.domainname;
+  for (const auto& [key, value] : spec.sysctl) {
+    std::string name = key;
+    std::replace(name.begin(), name.end(), '.', '/');
+    plan.sysctls.emplace_back(name, value);
+  }
+  plan.rootfs_propagation = spec.rootfs_propagation;
+  if (spec.personality) plan.personality = static_cast<long>(spec.personality->domain);
+  plan.hook_sync = !spec.hooks.prestart.empty() || !spec.hooks.create_runtime.empty() ||
+                   !spec.hooks.create_container.empty();
   plan.new_user = namespaces.has(CLONE_NEWUSER);
   plan.new_uts = namespaces.has(CLONE_NEWUTS);
   // A network namespace joined by path is someone else's to configure.
@@ -68,6 +80,10 @@ ChildPlan make_plan(const Spec& spec, const NamespacePlan& namespaces, const Cre
   plan.new_cgroup = namespaces.new_cgroup;
   if (!plan.hostname.empty() && !plan.new_uts)
     throw Error("config.json: hostname needs a \"uts\" namespace; add it or drop the hostname");
+  if (!plan.domainname.empty() && !plan.new_uts)
+    throw Error("config.json: domainname needs a \"uts\" namespace; add it or drop the domainname");
+  if (!spec.sysctl.empty() && !namespaces.has(CLONE_NEWNS))
+    throw Error("config.json: linux.sysctl needs a mount namespace");
   plan_process(plan, spec.process, spec.seccomp, options.stdio);
   plan.die_with_parent = options.die_with_parent;
   plan.preserve_fds = options.preserve_fds;
@@ -117,6 +133,27 @@ std::vector<pid_t> cgroup_members(const State& state) {
   return pids;
 }
 
+// The runtime-spec State a hook reads on stdin: only the spec's fields.
+std::string hook_state(const State& state, Status status) {
+  nlohmann::json doc = {{"ociVersion", state.oci_version},
+                        {"id", state.id},
+                        {"status", status_name(status)},
+                        {"bundle", state.bundle.string()}};
+  if (status != Status::Stopped && state.pid > 0) doc["pid"] = state.pid;
+  doc["annotations"] = state.annotations;
+  return doc.dump();
+}
+
+// The config.json a container was created with, kept in its state
+// directory: the bundle's may have changed since (runc keeps it too).
+constexpr const char* kSavedConfig = "config.json";
+
+Spec saved_spec(const StateDir& dir, const State& state) {
+  std::error_code ec;
+  if (fs::exists(dir.path() / kSavedConfig, ec)) return load_spec(dir.path() / kSavedConfig);
+  return load_spec(state.bundle / "config.json");
+}
+
 // What create hands to run: the launch, whose report pipe says whether the
 // command exec'd, and the cgroup, whose OOM count run reports.
 struct Birth {
@@ -139,10 +176,24 @@ std::vector<std::string> destroy(StateDir& dir, bool force) {
     return problems;
   }
   Status status = current_status(state, dir);
+  std::optional<Spec> spec;
+  try {
+    spec = saved_spec(dir, state);
+  } catch (const Error& e) {
+    if (!force) throw;
+  }
   if (status != Status::Stopped && status != Status::Creating) {
+    // Created counts as not stopped: the runtime-spec wants an error there too.
     if (!force)
       throw Error("container " + state.id + " is " + status_name(status) +
                   "; stop it first, or delete it with force");
+    // A frozen process can't die until it is thawed.
+    if (status == Status::Paused) {
+      try {
+        cgroup::set_frozen(state.cgroup_paths, false);
+      } catch (const Error&) {
+      }
+    }
     UniqueFd pidfd = open_process(state.pid, state.pid_start_time);
     // Listed by the container's own cgroup a moment ago.
     for (pid_t pid : cgroup_members(state)) ::kill(pid, SIGKILL);
@@ -164,6 +215,12 @@ std::vector<std::string> destroy(StateDir& dir, bool force) {
     } catch (const Error& e) {
       problems.push_back(e.what());
     }
+  }
+  // poststop: after the container is gone, before the state goes; a failure
+  // is a warning (runtime-spec), the rest of the hooks still run.
+  if (spec && !spec->hooks.poststop.empty()) {
+    auto failures = run_hooks_collecting(spec->hooks.poststop, {"poststop", hook_state(state, Status::Stopped), 0});
+    problems.insert(problems.end(), failures.begin(), failures.end());
   }
   dir.remove();
   return problems;
@@ -191,8 +248,11 @@ Birth give_birth(const Spec& spec, const CreateOptions& options, const sigset_t*
     state.bundle = fs::absolute(options.bundle);
     state.annotations = spec.annotations;
     state.created = now_rfc3339();
+    state.rootfs = plan.rootfs;
     state.status = Status::Creating;
     dir.save(state);
+    fsutil::write_file_atomic(dir.path() / kSavedConfig, spec.document.is_null() ? "{}" : spec.document.dump(), 0600,
+                              false);
     if (::mkfifo(dir.fifo().c_str(), 0622) != 0 || ::chmod(dir.fifo().c_str(), 0622) != 0)
       throw_errno("create " + dir.fifo().string());
     // Its own open file description: the child must not hold our lock.
@@ -202,8 +262,23 @@ Birth give_birth(const Spec& spec, const CreateOptions& options, const sigset_t*
     plan.lock_fd = dir.fd();
 
     birth.cgroups = make_cgroup(spec, options.id, options.cgroup.driver, hierarchy);
-    birth.cgroups->create(cgroup::parse_limits(spec.resources));
+    cgroup::Limits limits = cgroup::parse_limits(spec.resources);
+    // The nodes linux.devices creates are the container's to use, as runc
+    // allows them: after the spec's own rules, so a "deny all" can't hide them.
+    for (const auto& device : spec.devices)
+      if (device.type != 'p')
+        limits.devices.push_back({true, device.type == 'b' ? 'b' : 'c', device.major, device.minor, "rwm"});
+    // So are the standard nodes the runtime puts in a /dev tmpfs, and the
+    // terminals (ptmx, /dev/pts/*, tty, console): runc allows them always.
+    if (plan.populate_dev) {
+      for (const auto& node : default_devices()) limits.devices.push_back({true, 'c', node.major, node.minor, "rwm"});
+      for (int64_t minor : {0, 1, 2}) limits.devices.push_back({true, 'c', 5, minor, "rwm"});
+      limits.devices.push_back({true, 'c', 136, -1, "rwm"});
+    }
+    birth.cgroups->create(limits);
     state.cgroup_paths = birth.cgroups->paths();
+    dir.save(state);
+    cgroup::apply_more(state.cgroup_paths, limits);
     dir.save(state);
 
     LaunchTarget target;
@@ -211,15 +286,44 @@ Birth give_birth(const Spec& spec, const CreateOptions& options, const sigset_t*
     target.cgroup_join_files = birth.cgroups->self_join_files();
     target.joins = namespaces.joins;
     target.pid_namespace_path = namespaces.pid_path;
+    target.new_time = namespaces.new_time;
+    target.monotonic_offset = spec.monotonic_offset;
+    target.boottime_offset = spec.boottime_offset;
     birth.launch = std::make_unique<Launch>(plan, target);
     pid_t pid = birth.launch->pid();
     if (namespaces.creates(CLONE_NEWUSER)) write_id_maps(pid, spec);
     if (target.cgroup_join_files.empty()) birth.cgroups->add_process(pid);
+    if (spec.process.oom_score_adj) {
+      std::string path = "/proc/" + std::to_string(pid) + "/oom_score_adj";
+      std::string value = std::to_string(*spec.process.oom_score_adj);
+      UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
+      if (!fd || ::write(fd.get(), value.data(), value.size()) != static_cast<ssize_t>(value.size()))
+        throw Error("process.oomScoreAdj " + value + ": write " + path + ": " + std::strerror(errno) +
+                    " (lowering it needs CAP_SYS_RESOURCE)");
+    }
     if (options.before_start) options.before_start(pid);
-    birth.launch->go();
+    birth.launch->go(plan.hook_sync);
     if (spec.process.terminal) birth.created.console = birth.launch->receive_console();
-    if (!birth.launch->next_report(spec.process.args.front()))
-      throw Error("the container's init exec'd before start; this runtime is broken");
+    Step stop = birth.launch->next_step(spec.process.args.front());
+    if (stop == Step::Hooks) {
+      // Mounts are done, pivot_root is not: prestart and createRuntime in
+      // the runtime's namespaces, createContainer in the container's.
+      state.pid = pid;
+      if (auto stat = read_process_stat(pid)) state.pid_start_time = stat->start_time;
+      dir.save(state);
+      run_hooks(spec.hooks.prestart, {"prestart", hook_state(state, Status::Created), 0});
+      run_hooks(spec.hooks.create_runtime, {"createRuntime", hook_state(state, Status::Creating), 0});
+      run_hooks(spec.hooks.create_container, {"createContainer", hook_state(state, Status::Creating), pid});
+      birth.launch->go();
+      stop = birth.launch->next_step(spec.process.args.front());
+    }
+    if (stop != Step::Ready) throw Error("the container's init exec'd before start; this runtime is broken");
+    if (plan.seccomp.notify) {
+      UniqueFd listener = birth.launch->receive_seccomp_listener();
+      if (!listener) throw Error("the container's init sent no seccomp listener; this runtime is broken");
+      state.pid = pid;
+      send_seccomp_listener(plan.seccomp, listener.get(), pid, hook_state(state, Status::Creating));
+    }
 
     auto stat = read_process_stat(pid);
     if (!stat) throw Error("the container's init died while it was created");
@@ -252,7 +356,7 @@ State locked_state(const fs::path& state_root, const std::string& id) {
 }
 
 RunResult exec_in(const Spec& spec, pid_t container_pid, std::optional<uint64_t> start_time, const Process& process,
-                  const StdioFds& stdio);
+                  const ExecOptions& options, pid_t* started = nullptr);
 
 }  // namespace
 
@@ -262,12 +366,16 @@ Created create(const Spec& spec, const CreateOptions& options) {
   return std::move(birth.created);
 }
 
-void start(const fs::path& state_root, const std::string& id) {
+std::vector<std::string> start(const fs::path& state_root, const std::string& id) {
   StateDir dir(state_root, id, false);
   State state = dir.load();
   Status status = current_status(state, dir);
+  if (status == Status::Stopped) throw Error("cannot start a container that has stopped; delete it and create it again");
   if (status != Status::Created)
     throw Error("container " + id + " is " + status_name(status) + "; only a created container can be started");
+  Spec spec = saved_spec(dir, state);
+  // startContainer: in the container, before its process runs.
+  run_hooks(spec.hooks.start_container, {"startContainer", hook_state(state, Status::Created), state.pid});
   UniqueFd fifo(::open(dir.fifo().c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC));
   if (!fifo) throw_errno("open " + dir.fifo().string());
   // init is blocked opening the fifo for writing; our open lets it through,
@@ -291,6 +399,64 @@ void start(const fs::path& state_root, const std::string& id) {
   ::unlink(dir.fifo().c_str());
   state.status = Status::Running;
   dir.save(state);
+  // poststart: a failure is a warning; the container runs on (runtime-spec).
+  return run_hooks_collecting(spec.hooks.poststart, {"poststart", hook_state(state, Status::Running), 0});
+}
+
+void pause(const fs::path& state_root, const std::string& id) {
+  StateDir dir(state_root, id, false);
+  State state = dir.load();
+  Status status = current_status(state, dir);
+  if (status != Status::Running && status != Status::Created)
+    throw Error("container " + id + " is " + status_name(status) + "; only a running container can be paused");
+  cgroup::set_frozen(state.cgroup_paths, true);
+  state.status = Status::Paused;
+  dir.save(state);
+}
+
+void resume(const fs::path& state_root, const std::string& id) {
+  StateDir dir(state_root, id, false);
+  State state = dir.load();
+  Status status = current_status(state, dir);
+  if (status != Status::Paused)
+    throw Error("container " + id + " is " + status_name(status) + ", not paused; there is nothing to resume");
+  cgroup::set_frozen(state.cgroup_paths, false);
+  std::error_code ec;
+  state.status = fs::exists(dir.fifo(), ec) ? Status::Created : Status::Running;
+  dir.save(state);
+}
+
+void update(const fs::path& state_root, const std::string& id, const nlohmann::json& resources) {
+  StateDir dir(state_root, id, false);
+  State state = dir.load();
+  Status status = current_status(state, dir);
+  if (status == Status::Stopped) throw Error("container " + id + " is stopped; there is nothing to update");
+  if (state.cgroup_paths.empty()) throw Error("container " + id + " has no cgroup (driver none); nothing to update");
+  cgroup::update_limits(state.cgroup_paths, cgroup::parse_limits(resources));
+}
+
+std::vector<pid_t> processes(const fs::path& state_root, const std::string& id) {
+  State current = locked_state(state_root, id);
+  std::vector<pid_t> pids = cgroup_members(current);
+  std::sort(pids.begin(), pids.end());
+  pids.erase(std::unique(pids.begin(), pids.end()), pids.end());
+  if (pids.empty() && current.status != Status::Stopped && current.pid > 0) pids.push_back(current.pid);
+  return pids;
+}
+
+std::vector<State> list(const fs::path& state_root) {
+  std::vector<State> out;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(state_root, ec)) {
+    if (!entry.is_directory(ec)) continue;
+    try {
+      out.push_back(state(state_root, entry.path().filename().string()));
+    } catch (const Error&) {
+      // Deleted meanwhile, or never created completely: not a container to list.
+    }
+  }
+  std::sort(out.begin(), out.end(), [](const State& a, const State& b) { return a.created < b.created; });
+  return out;
 }
 
 State state(const fs::path& state_root, const std::string& id) {
@@ -305,7 +471,8 @@ void kill(const fs::path& state_root, const std::string& id, int signal, bool al
   Status status = current_status(state, dir);
   UniqueFd pidfd;
   if (status != Status::Stopped && status != Status::Creating) pidfd = open_process(state.pid, state.pid_start_time);
-  if (!pidfd) throw Error("container " + id + " is not running; there is no process to signal");
+  // containerd's shim tells errors apart by these words.
+  if (!pidfd) throw Error("container " + id + ": container not running; there is no process to signal");
   if (all) {
     for (pid_t pid : cgroup_members(state)) {
       if (pid == state.pid) continue;
@@ -317,18 +484,36 @@ void kill(const fs::path& state_root, const std::string& id, int signal, bool al
     throw_errno("send signal " + std::to_string(signal) + " to container " + id);
 }
 
-void delete_container(const fs::path& state_root, const std::string& id, bool force) {
+std::vector<std::string> delete_container(const fs::path& state_root, const std::string& id, bool force) {
   StateDir dir(state_root, id, false);
-  auto problems = destroy(dir, force);
-  if (!problems.empty()) throw Error(problems.front());
+  return destroy(dir, force);
 }
 
 RunResult exec(const fs::path& state_root, const std::string& id, const Process& process, const StdioFds& stdio) {
-  State current = locked_state(state_root, id);
-  if (current.status != Status::Running)
-    throw Error("container " + id + " is " + status_name(current.status) + "; exec needs a running container");
-  Spec spec = load_spec(current.bundle / "config.json");
-  return exec_in(spec, current.pid, current.pid_start_time, process, stdio);
+  ExecOptions options;
+  options.stdio = stdio;
+  return exec(state_root, id, process, options).result;
+}
+
+Spec container_spec(const fs::path& state_root, const std::string& id) {
+  StateDir dir(state_root, id, false);
+  return saved_spec(dir, dir.load());
+}
+
+Execed exec(const fs::path& state_root, const std::string& id, const Process& process, const ExecOptions& options) {
+  Spec spec;
+  State current;
+  {
+    StateDir dir(state_root, id, false);
+    current = dir.load();
+    current.status = current_status(current, dir);
+    if (current.status != Status::Running && current.status != Status::Created)
+      throw Error("container " + id + " is " + status_name(current.status) + "; exec needs a running container");
+    spec = saved_spec(dir, current);
+  }
+  Execed out;
+  out.result = exec_in(spec, current.pid, current.pid_start_time, process, options, &out.pid);
+  return out;
 }
 
 RunResult run(const Spec& spec, const RunOptions& options) {
@@ -339,6 +524,8 @@ RunResult run(const Spec& spec, const RunOptions& options) {
   create_options.stdio = options.stdio;
   create_options.cgroup = options.cgroup;
   create_options.before_start = options.before_start;
+  create_options.pid_file = options.pid_file;
+  create_options.preserve_fds = options.preserve_fds;
   const fs::path& root = create_options.state_root;
   check_container_id(options.container_id);
   // A run that was killed left its state; its container died with it.
@@ -351,7 +538,8 @@ RunResult run(const Spec& spec, const RunOptions& options) {
   Birth birth = give_birth(spec, create_options, &signals.original());
   RunResult result;
   try {
-    start(root, options.container_id);
+    if (birth.created.console && options.on_console) options.on_console(std::move(birth.created.console));
+    result.warnings = start(root, options.container_id);
     birth.launch->next_report(spec.process.args.front());
     pid_t pid = birth.created.pid;
     if (options.on_started) options.on_started(pid);
@@ -369,7 +557,8 @@ RunResult run(const Spec& spec, const RunOptions& options) {
     throw;
   }
   StateDir dir(root, options.container_id, false);
-  result.warnings = destroy(dir, true);
+  auto problems = destroy(dir, true);
+  result.warnings.insert(result.warnings.end(), problems.begin(), problems.end());
   return result;
 }
 
@@ -414,10 +603,13 @@ std::vector<fs::path> cgroup_join_files(pid_t container, const cgroup::Hierarchy
 }
 
 RunResult exec_in(const Spec& spec, pid_t container_pid, std::optional<uint64_t> start_time, const Process& process,
-                  const StdioFds& stdio) {
+                  const ExecOptions& options, pid_t* started) {
+  const StdioFds& stdio = options.stdio;
   if (process.args.empty()) throw Error("exec: no command given");
   ChildPlan plan;
   plan_process(plan, process, spec.seccomp, stdio);
+  plan.preserve_fds = options.preserve_fds;
+  plan.die_with_parent = !options.detach;
   finalize_exec_arrays(plan);
   cgroup::Hierarchy hierarchy = cgroup::detect_hierarchy();
 
@@ -432,10 +624,35 @@ RunResult exec_in(const Spec& spec, pid_t container_pid, std::optional<uint64_t>
   SignalMask signals;
   plan.original_mask = signals.original();
   Launch launch(plan, target);
+  if (process.oom_score_adj) {
+    std::string path = "/proc/" + std::to_string(launch.pid()) + "/oom_score_adj";
+    std::string value = std::to_string(*process.oom_score_adj);
+    UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
+    if (!fd || ::write(fd.get(), value.data(), value.size()) != static_cast<ssize_t>(value.size()))
+      throw_errno("process.oomScoreAdj " + value + ": write " + path);
+  }
   launch.go();
   UniqueFd master;
   if (process.terminal) master = launch.receive_console();
+  UniqueFd listener;
+  if (plan.seccomp.notify) listener = launch.receive_seccomp_listener();
   launch.next_report(process.args.front());
+  if (plan.seccomp.notify) {
+    if (!listener) throw Error("the exec process sent no seccomp listener; this runtime is broken");
+    State state;
+    state.oci_version = spec.oci_version;
+    state.status = Status::Running;
+    state.pid = container_pid;
+    state.annotations = spec.annotations;
+    send_seccomp_listener(plan.seccomp, listener.get(), launch.pid(), hook_state(state, Status::Running));
+  }
+  if (started) *started = launch.pid();
+  if (options.pid_file) fsutil::write_file_atomic(*options.pid_file, std::to_string(launch.pid()), 0644, false);
+  if (master && options.on_console) options.on_console(std::move(master));
+  if (options.detach) {
+    launch.release();  // whoever reaps our orphans (a subreaper) reaps it
+    return RunResult{};
+  }
   int status = supervise(launch.pid(), signals.fd(), master.get(), stdio);
   launch.release();
   return RunResult{exit_code_from_wait_status(status), false, {}};
@@ -446,7 +663,9 @@ RunResult exec_in(const Spec& spec, pid_t container_pid, std::optional<uint64_t>
 RunResult run_container(const Spec& spec, const RunOptions& options) { return run(spec, options); }
 
 RunResult exec_in_container(const Spec& spec, pid_t container_pid, const Process& process, const StdioFds& stdio) {
-  return exec_in(spec, container_pid, std::nullopt, process, stdio);
+  ExecOptions options;
+  options.stdio = stdio;
+  return exec_in(spec, container_pid, std::nullopt, process, options);
 }
 
 }  // namespace mini::runtime

@@ -7,6 +7,7 @@
 //   kill    -> a signal to init, or to every process of the container
 //   delete  -> the cgroup and the state go
 //   exec    -> another process in a running container
+//   pause, resume -> the freezer; update -> new limits; processes -> its pids
 //   run     =  create + start + wait + delete, in the foreground
 // State lives in <state_root>/<id>/ (state.h). Nothing here prints; errors
 // are mini::Error (ExecError when the command itself could not be run).
@@ -74,13 +75,29 @@ struct Created {
   fsutil::UniqueFd console;
 };
 
+// Runs the prestart, createRuntime and createContainer hooks on the way.
 Created create(const Spec& spec, const CreateOptions& options);
-void start(const std::filesystem::path& state_root, const std::string& id);
+// startContainer hooks, then the process; returns the poststart hooks that
+// failed (warnings: the container runs on).
+std::vector<std::string> start(const std::filesystem::path& state_root, const std::string& id);
 State state(const std::filesystem::path& state_root, const std::string& id);
+// Every container under the state root, oldest first.
+std::vector<State> list(const std::filesystem::path& state_root);
 // `all`: every process in the container's cgroup, not only init.
+// Errors say "container not running" or "does not exist" (containerd's
+// shim tells them apart by those words).
 void kill(const std::filesystem::path& state_root, const std::string& id, int signal, bool all = false);
-// `force`: kill a container that is not stopped yet, instead of refusing.
-void delete_container(const std::filesystem::path& state_root, const std::string& id, bool force = false);
+// `force`: kill a created, running or paused container instead of refusing.
+// Runs the poststop hooks; returns what failed to clean up.
+std::vector<std::string> delete_container(const std::filesystem::path& state_root, const std::string& id,
+                                          bool force = false);
+// The freezer cgroup (v1 freezer.state, v2 cgroup.freeze).
+void pause(const std::filesystem::path& state_root, const std::string& id);
+void resume(const std::filesystem::path& state_root, const std::string& id);
+// New linux.resources for a container that is not stopped.
+void update(const std::filesystem::path& state_root, const std::string& id, const nlohmann::json& resources);
+// The pids in the container's cgroups, ascending.
+std::vector<pid_t> processes(const std::filesystem::path& state_root, const std::string& id);
 
 struct RunResult {
   int exit_code = 0;    // Docker's mapping, see exit_status.h
@@ -95,6 +112,29 @@ struct RunResult {
 RunResult exec(const std::filesystem::path& state_root, const std::string& id, const Process& process,
                const StdioFds& stdio);
 
+// The config.json the container was created with (its state keeps a copy).
+Spec container_spec(const std::filesystem::path& state_root, const std::string& id);
+
+struct ExecOptions {
+  StdioFds stdio;
+  // Return once the process runs instead of waiting for it; it is left to
+  // whoever reaps this process's orphans (conmon, containerd's shim).
+  bool detach = false;
+  std::optional<std::filesystem::path> pid_file;
+  unsigned preserve_fds = 0;
+  // With process.terminal: takes the pty master (to send over a console
+  // socket) instead of the relay.
+  std::function<void(fsutil::UniqueFd)> on_console;
+};
+
+struct Execed {
+  pid_t pid = 0;
+  RunResult result;  // meaningful when not detached
+};
+
+Execed exec(const std::filesystem::path& state_root, const std::string& id, const Process& process,
+            const ExecOptions& options);
+
 struct RunOptions {
   std::string container_id;
   std::filesystem::path bundle;
@@ -106,6 +146,10 @@ struct RunOptions {
   std::function<void(pid_t)> on_started;
   // As CreateOptions::before_start.
   std::function<void(pid_t)> before_start;
+  std::optional<std::filesystem::path> pid_file;
+  unsigned preserve_fds = 0;
+  // As ExecOptions::on_console.
+  std::function<void(fsutil::UniqueFd)> on_console;
 };
 
 // create + start + wait + delete. Relays stdio (a pty when

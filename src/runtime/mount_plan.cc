@@ -151,6 +151,13 @@ bool host_path_is_directory(const std::string& path) {
   return S_ISDIR(st.st_mode);
 }
 
+std::vector<std::string> mount_option_names() {
+  std::vector<std::string> names = {"bind", "rbind"};
+  for (const auto& [word, flags] : flag_words()) names.push_back(word);
+  for (const auto& [word, flags] : propagation_words()) names.push_back(word);
+  return names;
+}
+
 const std::vector<DeviceNode>& default_devices() {
   static const std::vector<DeviceNode> devices = {
       {"null", 1, 3}, {"zero", 1, 5}, {"full", 1, 7}, {"random", 1, 8}, {"urandom", 1, 9}, {"tty", 5, 0},

@@ -58,6 +58,9 @@ std::vector<MountStep> plan_mounts(const std::vector<Mount>& mounts,
                                    const std::function<bool(const std::string&)>& is_directory,
                                    const cgroup::Hierarchy& cgroups = {});
 bool host_path_is_directory(const std::string& path);
+// Every mount option word parse_mount_options knows (flags, propagation,
+// bind and rbind), for the runtime-spec features document.
+std::vector<std::string> mount_option_names();
 
 struct DeviceNode {
   const char* name;  // under /dev

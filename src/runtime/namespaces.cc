@@ -13,7 +13,7 @@ const std::vector<NamespaceKind>& namespace_table() {
   static const std::vector<NamespaceKind> table = {
       {"user", CLONE_NEWUSER, "user"}, {"pid", CLONE_NEWPID, "pid"},         {"network", CLONE_NEWNET, "net"},
       {"mount", CLONE_NEWNS, "mnt"},   {"ipc", CLONE_NEWIPC, "ipc"},         {"uts", CLONE_NEWUTS, "uts"},
-      {"cgroup", CLONE_NEWCGROUP, "cgroup"},
+      {"cgroup", CLONE_NEWCGROUP, "cgroup"}, {"time", CLONE_NEWTIME, "time"},
   };
   return table;
 }
@@ -38,6 +38,10 @@ NamespacePlan plan_namespaces(const std::vector<Namespace>& namespaces) {
       else plan.joins.push_back({kind.flag, ns->path});
     } else if (kind.flag == CLONE_NEWCGROUP) {
       plan.new_cgroup = true;
+    } else if (kind.flag == CLONE_NEWTIME) {
+      // clone()'s flags can't say it (0x80 is in the exit-signal byte): the
+      // parent unshares it for the clone instead (launch.cc).
+      plan.new_time = true;
     } else {
       plan.clone_flags |= static_cast<unsigned long>(kind.flag);
     }

@@ -31,6 +31,7 @@ struct NamespacePlan {
   // unshares it once it sits in its cgroup, so its root is the container's.
   unsigned long clone_flags = 0;
   bool new_cgroup = false;
+  bool new_time = false;
   // Entered by path with setns, the user namespace first (the others may
   // belong to it). A pid namespace is entered by the parent before clone,
   // since setns(CLONE_NEWPID) applies to children only.

@@ -6,6 +6,9 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -40,6 +43,7 @@ uint32_t parse_action(const std::string& name, const json& rule_or_profile, cons
   if (name == "SCMP_ACT_TRAP") return SCMP_ACT_TRAP;
   if (name == "SCMP_ACT_TRACE") return SCMP_ACT_TRACE(errno_ret);
   if (name == "SCMP_ACT_LOG") return SCMP_ACT_LOG;
+  if (name == "SCMP_ACT_NOTIFY") return SCMP_ACT_NOTIFY;
   throw Error("seccomp: unsupported action \"" + name + "\"");
 }
 
@@ -202,25 +206,130 @@ SeccompProgram compile_uncached(const json& linux_seccomp) {
   }
 }
 
+const std::map<std::string, unsigned>& flag_table() {
+  static const std::map<std::string, unsigned> flags = {
+      {"SECCOMP_FILTER_FLAG_TSYNC", SECCOMP_FILTER_FLAG_TSYNC},
+      {"SECCOMP_FILTER_FLAG_LOG", SECCOMP_FILTER_FLAG_LOG},
+      {"SECCOMP_FILTER_FLAG_SPEC_ALLOW", SECCOMP_FILTER_FLAG_SPEC_ALLOW},
+#ifdef SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
+      {"SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV", SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV},
+#endif
+  };
+  return flags;
+}
+
+bool uses_notify(const json& linux_seccomp) {
+  if (linux_seccomp.value("defaultAction", "") == "SCMP_ACT_NOTIFY") return true;
+  for (const auto& rule : linux_seccomp.value("syscalls", json::array()))
+    if (rule.value("action", "") == "SCMP_ACT_NOTIFY") return true;
+  return false;
+}
+
+// What the program needs besides its instructions, read from the document
+// every time (the cache holds instructions only).
+void read_meta(const json& linux_seccomp, SeccompProgram& program) {
+  try {
+    for (const auto& flag : linux_seccomp.value("flags", json::array())) {
+      auto it = flag_table().find(flag.get<std::string>());
+      if (it == flag_table().end())
+        throw Error("seccomp: flag " + flag.get<std::string>() + " is not one this runtime knows; remove it");
+      program.flags |= it->second;
+    }
+    program.notify = uses_notify(linux_seccomp);
+    program.listener_path = linux_seccomp.value("listenerPath", "");
+    program.listener_metadata = linux_seccomp.value("listenerMetadata", "");
+  } catch (const json::exception& e) {
+    throw Error(std::string("seccomp: malformed linux.seccomp in config.json: ") + e.what());
+  }
+  if (program.notify && program.listener_path.empty())
+    throw Error("seccomp: SCMP_ACT_NOTIFY needs linux.seccomp.listenerPath, the agent's unix socket; add it");
+  if (program.notify && linux_seccomp.value("defaultAction", "") == "SCMP_ACT_NOTIFY")
+    throw Error("seccomp: SCMP_ACT_NOTIFY as the defaultAction would notify the runtime's own last system calls; "
+                "name the system calls to notify in a rule instead");
+}
+
 }  // namespace
+
+const std::vector<std::string>& seccomp_flag_names() {
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> out;
+    for (const auto& [name, flag] : flag_table()) out.push_back(name);
+    return out;
+  }();
+  return names;
+}
+
+void send_seccomp_listener(const SeccompProgram& program, int listener, pid_t pid, const std::string& state_json) {
+  json state;
+  try {
+    state = json::parse(state_json);
+  } catch (const json::exception&) {
+    state = json::object();
+  }
+  std::string message = json{{"ociVersion", "1.0.2"},
+                             {"fds", {"seccompFd"}},
+                             {"pid", pid},
+                             {"metadata", program.listener_metadata},
+                             {"state", state}}
+                            .dump();
+  fsutil::UniqueFd sock(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  if (!sock) throw_errno("seccomp: socket");
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  if (program.listener_path.size() >= sizeof(addr.sun_path))
+    throw Error("seccomp: listenerPath " + program.listener_path + " is too long for a unix socket");
+  std::strncpy(addr.sun_path, program.listener_path.c_str(), sizeof(addr.sun_path) - 1);
+  if (::connect(sock.get(), reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0)
+    throw_errno("seccomp: connect to the listenerPath " + program.listener_path + " (is the agent listening?)");
+  iovec iov{message.data(), message.size()};
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+  msghdr msg{};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control;
+  msg.msg_controllen = sizeof(control);
+  cmsghdr* cmsg = CMSG_FIRSTHDR(&msg);
+  cmsg->cmsg_level = SOL_SOCKET;
+  cmsg->cmsg_type = SCM_RIGHTS;
+  cmsg->cmsg_len = CMSG_LEN(sizeof(int));
+  std::memcpy(CMSG_DATA(cmsg), &listener, sizeof(int));
+  ssize_t n;
+  do {
+    n = ::sendmsg(sock.get(), &msg, MSG_NOSIGNAL);
+  } while (n < 0 && errno == EINTR);
+  if (n < 0) throw_errno("seccomp: send the listener to " + program.listener_path);
+}
 
 void set_seccomp_cache_dir(const std::filesystem::path& dir) { cache_dir() = dir; }
 
 SeccompProgram compile_seccomp(const json& linux_seccomp) {
   if (linux_seccomp.is_null() || linux_seccomp.empty()) return {};
-  if (cache_dir().empty()) return compile_uncached(linux_seccomp);
-  std::string key = cache_key(linux_seccomp);
-  if (auto cached = read_cached(key)) return std::move(*cached);
-  SeccompProgram program = compile_uncached(linux_seccomp);
-  write_cached(key, program);
+  SeccompProgram program;
+  std::string key;
+  if (!cache_dir().empty()) {
+    key = cache_key(linux_seccomp);
+    if (auto cached = read_cached(key)) program = std::move(*cached);
+  }
+  if (program.empty()) {
+    program = compile_uncached(linux_seccomp);
+    if (!key.empty()) write_cached(key, program);
+  }
+  read_meta(linux_seccomp, program);
   return program;
 }
 
-int install_seccomp(const SeccompProgram& program) noexcept {
+int install_seccomp(const SeccompProgram& program, int* listener) noexcept {
   if (program.empty()) return 0;
   sock_fprog prog{static_cast<unsigned short>(program.instructions.size()),
                   const_cast<sock_filter*>(program.instructions.data())};
-  if (::prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0) != 0) return errno;
+  if (program.flags == 0 && !program.notify) {
+    if (::prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0) != 0) return errno;
+    return 0;
+  }
+  unsigned flags = program.flags | (program.notify ? SECCOMP_FILTER_FLAG_NEW_LISTENER : 0);
+  long rc = ::syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &prog);
+  if (rc < 0) return errno;
+  if (program.notify && listener) *listener = static_cast<int>(rc);
   return 0;
 }
 

@@ -3,7 +3,10 @@
 // parent; the child only hands the finished program to the kernel.
 #include <linux/filter.h>
 
+#include <sys/types.h>
+
 #include <filesystem>
+#include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -12,6 +15,12 @@ namespace mini::runtime {
 
 struct SeccompProgram {
   std::vector<sock_filter> instructions;
+  unsigned flags = 0;  // linux.seccomp.flags, SECCOMP_FILTER_FLAG_*
+  // A rule acts SCMP_ACT_NOTIFY: installing makes a listener descriptor,
+  // which the runtime sends to the agent at listener_path (runtime-spec
+  // "seccomp notify") with listener_metadata.
+  bool notify = false;
+  std::string listener_path, listener_metadata;
   bool empty() const { return instructions.empty(); }
 };
 
@@ -27,7 +36,14 @@ SeccompProgram compile_seccomp(const nlohmann::json& linux_seccomp);
 // the cache off. Created 0700 on first use.
 void set_seccomp_cache_dir(const std::filesystem::path& dir);
 
-// Child side: installs the program. Returns 0 or an errno.
-int install_seccomp(const SeccompProgram& program) noexcept;
+// Child side: installs the program. Returns 0 or an errno; with
+// program.notify, *listener is the new listener descriptor.
+int install_seccomp(const SeccompProgram& program, int* listener = nullptr) noexcept;
+
+// The runtime-spec's names of SECCOMP_FILTER_FLAG_*, for features.
+const std::vector<std::string>& seccomp_flag_names();
+// Sends `listener` to the agent's unix socket `program.listener_path`, with
+// the container process state (`state_json` is the container's State).
+void send_seccomp_listener(const SeccompProgram& program, int listener, pid_t pid, const std::string& state_json);
 
 }  // namespace mini::runtime

@@ -1,5 +1,9 @@
 #include "runtime/spec.h"
 
+#include <sys/mount.h>
+#include <sys/personality.h>
+#include <unistd.h>
+
 #include <algorithm>
 
 #include "common/error.h"
@@ -67,6 +71,77 @@ void refuse_nul_strings(const json& value, const std::string& field, int depth =
   }
 }
 
+// An LSM label mini would have to apply: refused by name where the kernel
+// has no such LSM, since a profile silently not applied is confinement lost.
+bool apparmor_enabled() {
+  try {
+    return fsutil::read_file("/sys/module/apparmor/parameters/enabled", 64).rfind("Y", 0) == 0;
+  } catch (const Error&) {
+    return false;
+  }
+}
+bool selinux_enabled() { return ::access("/sys/fs/selinux/enforce", F_OK) == 0; }
+
+void refuse_lsm_labels(const json& process) {
+  if (auto it = process.find("apparmorProfile"); it != process.end() && it->is_string() && !it->get<std::string>().empty()) {
+    if (!apparmor_enabled())
+      bad("process.apparmorProfile \"" + it->get<std::string>() + "\"",
+          "asks for AppArmor, which this kernel does not have enabled; remove it or enable AppArmor");
+    bad("process.apparmorProfile", "is not applied by this runtime yet; remove it");
+  }
+  if (auto it = process.find("selinuxLabel"); it != process.end() && it->is_string() && !it->get<std::string>().empty()) {
+    if (!selinux_enabled())
+      bad("process.selinuxLabel", "asks for SELinux, which this kernel does not have enabled; remove it or enable SELinux");
+    bad("process.selinuxLabel", "is not applied by this runtime yet; remove it");
+  }
+}
+
+std::vector<Hook> parse_hook_list(const json& hooks, const char* key) {
+  std::vector<Hook> out;
+  auto it = hooks.find(key);
+  if (it == hooks.end() || it->is_null()) return out;
+  std::string field = std::string("hooks.") + key;
+  if (!it->is_array()) bad(field, "must be an array");
+  for (const auto& h : *it) {
+    if (!h.is_object()) bad(field, "entries must be objects");
+    Hook hook;
+    hook.path = string(h, "path", field + "[]");
+    if (hook.path.empty() || hook.path.front() != '/') bad(field + "[].path \"" + hook.path + "\"", "must be an absolute path");
+    hook.args = strings(h, "args", field + "[]");
+    hook.env = strings(h, "env", field + "[]");
+    if (auto t = h.find("timeout"); t != h.end() && !t->is_null()) {
+      if (!t->is_number_integer() || t->get<int64_t>() <= 0) bad(field + "[].timeout", "must be a positive integer");
+      hook.timeout = t->get<int>();
+    }
+    out.push_back(std::move(hook));
+  }
+  return out;
+}
+
+Hooks parse_hooks(const json& doc) {
+  const json& h = object_at(doc, "hooks", "");
+  Hooks hooks;
+  hooks.prestart = parse_hook_list(h, "prestart");
+  hooks.create_runtime = parse_hook_list(h, "createRuntime");
+  hooks.create_container = parse_hook_list(h, "createContainer");
+  hooks.start_container = parse_hook_list(h, "startContainer");
+  hooks.poststart = parse_hook_list(h, "poststart");
+  hooks.poststop = parse_hook_list(h, "poststop");
+  return hooks;
+}
+
+unsigned long parse_propagation(const std::string& value) {
+  static const std::map<std::string, unsigned long> flags = {
+      {"shared", MS_SHARED},           {"rshared", MS_SHARED | MS_REC},         {"slave", MS_SLAVE},
+      {"rslave", MS_SLAVE | MS_REC},   {"private", MS_PRIVATE},                 {"rprivate", MS_PRIVATE | MS_REC},
+      {"unbindable", MS_UNBINDABLE},   {"runbindable", MS_UNBINDABLE | MS_REC},
+  };
+  auto it = flags.find(value);
+  if (it == flags.end())
+    bad("linux.rootfsPropagation \"" + value + "\"", "must be shared, slave, private or unbindable (or r-)");
+  return it->second;
+}
+
 Process parse_process(const json& doc) {
   const json& p = object_at(doc, "process", "");
   if (p.empty()) bad("process", "is required");
@@ -125,6 +200,20 @@ Process parse_process(const json& doc) {
     if (!it->is_boolean()) bad("process.noNewPrivileges", "must be a boolean");
     process.no_new_privileges = it->get<bool>();
   }
+  if (auto it = p.find("oomScoreAdj"); it != p.end() && !it->is_null()) {
+    if (!it->is_number_integer() || it->get<int64_t>() < -1000 || it->get<int64_t>() > 1000)
+      bad("process.oomScoreAdj", "must be an integer in range -1000-1000");
+    process.oom_score_adj = it->get<int>();
+  }
+  if (auto it = user.find("umask"); it != user.end() && !it->is_null()) {
+    if (!it->is_number_integer() || it->get<int64_t>() < 0 || it->get<int64_t>() > 0777)
+      bad("process.user.umask", "must be an integer in range 0-0777");
+    process.umask = it->get<mode_t>();
+  }
+  refuse_lsm_labels(p);
+  for (const char* key : {"scheduler", "ioPriority", "execCPUAffinity"})
+    if (auto it = p.find(key); it != p.end() && !it->is_null())
+      bad(std::string("process.") + key, "is not supported by this runtime; remove it");
   return process;
 }
 
@@ -161,6 +250,7 @@ Spec parse_spec(const json& doc) {
   if (spec.root_path.empty()) bad("root.path", "is required");
   if (auto it = root.find("readonly"); it != root.end() && it->is_boolean()) spec.root_readonly = it->get<bool>();
   spec.hostname = string(doc, "hostname", "");
+  spec.domainname = string(doc, "domainname", "");
   spec.process = parse_process(doc);
 
   if (auto it = doc.find("mounts"); it != doc.end() && !it->is_null()) {
@@ -215,14 +305,66 @@ Spec parse_spec(const json& doc) {
     bad("linux.uidMappings", "needs a \"user\" namespace");
   spec.masked_paths = strings(linux, "maskedPaths", "linux");
   spec.readonly_paths = strings(linux, "readonlyPaths", "linux");
+  for (const auto* list : {&spec.masked_paths, &spec.readonly_paths})
+    for (const auto& path : *list)
+      if (path.empty() || path.front() != '/')
+        bad(std::string(list == &spec.masked_paths ? "linux.maskedPaths" : "linux.readonlyPaths") + " \"" + path + "\"",
+            "must be an absolute path");
   spec.cgroups_path = string(linux, "cgroupsPath", "linux");
   if (auto it = linux.find("resources"); it != linux.end() && !it->is_null()) spec.resources = *it;
   if (auto it = linux.find("seccomp"); it != linux.end() && !it->is_null()) spec.seccomp = *it;
+  spec.hooks = parse_hooks(doc);
+  if (auto it = linux.find("sysctl"); it != linux.end() && !it->is_null()) {
+    if (!it->is_object()) bad("linux.sysctl", "must be an object of strings");
+    for (const auto& [key, value] : it->items()) {
+      if (!value.is_string()) bad("linux.sysctl." + key, "must be a string");
+      // Each name becomes a path under /proc/sys: nothing may climb out of it.
+      if (key.empty() || key.find("..") != std::string::npos || key.front() == '/' || key.front() == '.')
+        bad("linux.sysctl \"" + key + "\"", "is not a sysctl name");
+      spec.sysctl[key] = value.get<std::string>();
+    }
+  }
+  if (auto value = string(linux, "rootfsPropagation", "linux"); !value.empty())
+    spec.rootfs_propagation = parse_propagation(value);
+  if (auto it = linux.find("personality"); it != linux.end() && !it->is_null()) {
+    std::string domain = string(*it, "domain", "linux.personality");
+    if (domain != "LINUX" && domain != "LINUX32")
+      bad("linux.personality.domain \"" + domain + "\"", "must be LINUX or LINUX32");
+    if (!strings(*it, "flags", "linux.personality").empty())
+      bad("linux.personality.flags", "are not supported by this runtime; remove them");
+    spec.personality = Personality{domain == "LINUX32" ? static_cast<unsigned long>(PER_LINUX32) : static_cast<unsigned long>(PER_LINUX)};
+  }
+  if (auto it = linux.find("timeOffsets"); it != linux.end() && !it->is_null()) {
+    if (!spec.has_namespace("time")) bad("linux.timeOffsets", "needs a \"time\" namespace in linux.namespaces");
+    for (const auto& [key, value] : it->items()) {
+      std::pair<int64_t, int64_t> offset{0, 0};
+      if (auto s = value.find("secs"); s != value.end() && s->is_number_integer()) offset.first = s->get<int64_t>();
+      if (auto n = value.find("nanosecs"); n != value.end() && n->is_number_integer()) offset.second = n->get<int64_t>();
+      if (key == "monotonic") spec.monotonic_offset = offset;
+      else if (key == "boottime") spec.boottime_offset = offset;
+      else bad("linux.timeOffsets." + key, "is not a clock a time namespace offsets; use monotonic or boottime");
+    }
+  }
+  if (auto label = string(linux, "mountLabel", "linux"); !label.empty()) {
+    if (!selinux_enabled())
+      bad("linux.mountLabel", "asks for SELinux, which this kernel does not have enabled; remove it or enable SELinux");
+    bad("linux.mountLabel", "is not applied by this runtime yet; remove it");
+  }
+  for (const char* key : {"intelRdt", "memoryPolicy", "netDevices"})
+    if (auto it = linux.find(key); it != linux.end() && !it->is_null())
+      bad(std::string("linux.") + key, "is not supported by this runtime; remove it");
+  spec.document = doc;
   if (auto it = doc.find("annotations"); it != doc.end() && it->is_object()) {
     for (const auto& [key, value] : it->items())
       if (value.is_string()) spec.annotations[key] = value.get<std::string>();
   }
   return spec;
+}
+
+Process parse_process_object(const json& process) {
+  if (!process.is_object()) bad("process", "must be a JSON object");
+  refuse_nul_strings(process, "process");
+  return parse_process(json{{"process", process}});
 }
 
 Spec load_spec(const std::filesystem::path& config_json) {

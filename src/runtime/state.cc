@@ -48,7 +48,10 @@ std::string state_to_json(const State& state) {
               {"bundle", state.bundle.string()}};
   if (state.status != Status::Stopped && state.pid > 0) doc["pid"] = state.pid;
   if (!state.annotations.empty()) doc["annotations"] = state.annotations;
-  json own = {{"pidStartTime", state.pid_start_time}, {"created", state.created}, {"cgroupPaths", json::array()}};
+  json own = {{"pidStartTime", state.pid_start_time},
+              {"created", state.created},
+              {"rootfs", state.rootfs.string()},
+              {"cgroupPaths", json::array()}};
   for (const auto& path : state.cgroup_paths) own["cgroupPaths"].push_back(path.string());
   doc["mini"] = own;
   return doc.dump(2) + "\n";
@@ -68,6 +71,7 @@ State parse_state(const std::string& text) {
     if (auto own = doc.find("mini"); own != doc.end() && own->is_object()) {
       state.pid_start_time = own->value("pidStartTime", uint64_t{0});
       state.created = own->value("created", std::string());
+      state.rootfs = own->value("rootfs", std::string());
       if (auto paths = own->find("cgroupPaths"); paths != own->end() && paths->is_array())
         for (const auto& path : *paths) state.cgroup_paths.emplace_back(path.get<std::string>());
     }

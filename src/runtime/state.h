@@ -33,6 +33,7 @@ struct State {
   uint64_t pid_start_time = 0;
   std::vector<std::filesystem::path> cgroup_paths;
   std::string created;  // RFC 3339
+  std::filesystem::path rootfs;  // root.path resolved against the bundle
 };
 
 std::string state_to_json(const State& state);

@@ -48,6 +48,23 @@ struct Limits {
   std::optional<std::string> cpuset_cpus, cpuset_mems;
   std::optional<int64_t> pids;         // -1 or 0 = unlimited
   std::vector<DeviceRule> devices;     // in order; the last match wins
+  // The rest of linux.resources, applied by apply_more() to the
+  // directories a driver made (v1 and v2 alike).
+  std::optional<int64_t> memory_reservation, memory_kernel, memory_kernel_tcp;
+  std::optional<uint64_t> memory_swappiness;
+  std::optional<bool> memory_disable_oom_killer;
+  std::optional<int64_t> cpu_rt_runtime;
+  std::optional<uint64_t> cpu_rt_period;
+  struct DeviceValue {
+    int64_t major, minor;
+    std::optional<uint64_t> value, leaf;  // a weight, or a rate (value only)
+  };
+  std::optional<uint64_t> blkio_weight, blkio_leaf_weight;
+  std::vector<DeviceValue> blkio_weight_devices, blkio_read_bps, blkio_write_bps, blkio_read_iops, blkio_write_iops;
+  std::vector<std::pair<std::string, uint64_t>> hugepages;  // "2MB" -> bytes
+  std::optional<uint32_t> net_class_id;
+  std::vector<std::pair<std::string, uint32_t>> net_priorities;  // interface -> priority
+  std::map<std::string, std::string> unified;                   // v2 file -> value
 };
 
 // Throws mini::Error naming a malformed field.
@@ -101,6 +118,17 @@ SystemdPath parse_systemd_path(const std::string& cgroups_path, const std::strin
 std::unique_ptr<Manager> make_systemd_manager(const std::string& cgroups_path, const std::string& id,
                                               const std::string& pid1_comm);
 std::unique_ptr<Manager> make_systemd_manager(const std::string& cgroups_path, const std::string& id);
+
+// On a container's existing cgroup directories (its state's cgroup paths),
+// each told apart by the control files it has (v1 controller or v2):
+// the limits parse_limits does not give the drivers, at create time;
+void apply_more(const std::vector<fs::path>& dirs, const Limits& limits);
+// every limit, for `update` of a running container;
+void update_limits(const std::vector<fs::path>& dirs, const Limits& limits);
+// the freezer (v1 freezer.state, v2 cgroup.freeze): throws when none of
+// the directories has one; returns once the kernel reports the new state.
+void set_frozen(const std::vector<fs::path>& dirs, bool frozen);
+bool is_frozen(const std::vector<fs::path>& dirs);
 
 // kernel_files()'s, for the real cgroupfs.
 void write_control(const fs::path& dir, const std::string& file, const std::string& value);

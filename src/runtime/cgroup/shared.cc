@@ -83,6 +83,52 @@ Limits parse_limits(const nlohmann::json& resources) {
     }
     if (auto pids = resources.find("pids"); pids != resources.end())
       limits.pids = optional_field<int64_t>(*pids, "limit");
+    if (auto memory = resources.find("memory"); memory != resources.end()) {
+      limits.memory_reservation = optional_field<int64_t>(*memory, "reservation");
+      limits.memory_kernel = optional_field<int64_t>(*memory, "kernel");
+      limits.memory_kernel_tcp = optional_field<int64_t>(*memory, "kernelTCP");
+      limits.memory_swappiness = optional_field<uint64_t>(*memory, "swappiness");
+      limits.memory_disable_oom_killer = optional_field<bool>(*memory, "disableOOMKiller");
+      if (limits.memory_swappiness && *limits.memory_swappiness > 100)
+        throw Error("config.json linux.resources.memory.swappiness " + std::to_string(*limits.memory_swappiness) +
+                    " is out of range 0-100");
+    }
+    if (auto cpu = resources.find("cpu"); cpu != resources.end()) {
+      limits.cpu_rt_runtime = optional_field<int64_t>(*cpu, "realtimeRuntime");
+      limits.cpu_rt_period = optional_field<uint64_t>(*cpu, "realtimePeriod");
+    }
+    if (auto blkio = resources.find("blockIO"); blkio != resources.end() && blkio->is_object()) {
+      limits.blkio_weight = optional_field<uint64_t>(*blkio, "weight");
+      limits.blkio_leaf_weight = optional_field<uint64_t>(*blkio, "leafWeight");
+      auto devices = [&](const char* key, const char* value_key, std::vector<Limits::DeviceValue>& out) {
+        auto it = blkio->find(key);
+        if (it == blkio->end() || it->is_null()) return;
+        for (const auto& d : *it)
+          out.push_back({d.at("major").get<int64_t>(), d.at("minor").get<int64_t>(),
+                         optional_field<uint64_t>(d, value_key),
+                         std::string(value_key) == "weight" ? optional_field<uint64_t>(d, "leafWeight") : std::nullopt});
+      };
+      devices("weightDevice", "weight", limits.blkio_weight_devices);
+      devices("throttleReadBpsDevice", "rate", limits.blkio_read_bps);
+      devices("throttleWriteBpsDevice", "rate", limits.blkio_write_bps);
+      devices("throttleReadIOPSDevice", "rate", limits.blkio_read_iops);
+      devices("throttleWriteIOPSDevice", "rate", limits.blkio_write_iops);
+    }
+    if (auto huge = resources.find("hugepageLimits"); huge != resources.end() && huge->is_array())
+      for (const auto& h : *huge) limits.hugepages.emplace_back(h.at("pageSize").get<std::string>(), h.at("limit").get<uint64_t>());
+    if (auto net = resources.find("network"); net != resources.end() && net->is_object()) {
+      limits.net_class_id = optional_field<uint32_t>(*net, "classID");
+      if (auto prio = net->find("priorities"); prio != net->end() && prio->is_array())
+        for (const auto& p : *prio) limits.net_priorities.emplace_back(p.at("name").get<std::string>(), p.at("priority").get<uint32_t>());
+    }
+    if (auto unified = resources.find("unified"); unified != resources.end() && unified->is_object())
+      for (const auto& [key, value] : unified->items()) {
+        if (key.find('/') != std::string::npos || key.find("..") != std::string::npos)
+          throw Error("config.json linux.resources.unified: \"" + key + "\" is not a cgroup file name");
+        limits.unified[key] = value.get<std::string>();
+      }
+    if (auto rdma = resources.find("rdma"); rdma != resources.end() && !rdma->is_null() && !rdma->empty())
+      throw Error("config.json linux.resources.rdma is not supported by this runtime; remove it");
     if (auto devices = resources.find("devices"); devices != resources.end() && devices->is_array()) {
       for (const auto& d : *devices) {
         DeviceRule rule;

@@ -33,7 +33,7 @@ void begin(const ChildPlan& plan) noexcept {
   join_cgroups(plan);
   char go = 0;
   if (::read(plan.go_fd, &go, 1) != 1) ::_exit(125);  // the parent is gone or gave up
-  ::close(plan.go_fd);
+  if (!plan.hook_sync) ::close(plan.go_fd);
 }
 
 void attach_stdio(const ChildPlan& plan) noexcept {
@@ -92,16 +92,31 @@ void contain(ChildPlan& plan) noexcept {
   if (plan.populate_dev) populate_dev(plan, root_fd);
   create_devices(plan, root_fd);
   if (plan.terminal) make_console(plan, root_fd);
-  // 6. Masked and read-only paths, on what is now really mounted.
+  // 6. Sysctls while /proc/sys is still writable; then masked and read-only
+  //    paths, on what is now really mounted.
+  write_sysctls(plan, root_fd);
   protect_paths(plan, root_fd);
+  // The parent's hooks see the container's mounts before pivot_root, as
+  // the runtime-spec orders them.
+  if (plan.hook_sync) {
+    report_hooks(plan);
+    char go = 0;
+    if (::read(plan.go_fd, &go, 1) != 1) ::_exit(125);
+    ::close(plan.go_fd);
+  }
   // 7. pivot_root and drop the host's tree; then the read-only root.
   pivot_into(plan, root_fd);
   ::close(root_fd);
+  if (plan.rootfs_propagation && ::mount(nullptr, "/", nullptr, plan.rootfs_propagation, nullptr) != 0)
+    fail(plan, Step::SetRootfsPropagation, errno);
   make_cwd(plan);
   seal_root(plan);
   // 8. Host name and loopback.
   if (plan.new_uts && !plan.hostname.empty() && ::sethostname(plan.hostname.c_str(), plan.hostname.size()) != 0)
     fail(plan, Step::SetHostname, errno);
+  if (plan.new_uts && !plan.domainname.empty() &&
+      ::setdomainname(plan.domainname.c_str(), plan.domainname.size()) != 0)
+    fail(plan, Step::SetDomainname, errno);
   if (plan.new_net) loopback_up(plan);
   // 9. Limits, user, capabilities, seccomp, wait for start; 10. exec.
   finish_and_exec(plan);

@@ -45,7 +45,14 @@ struct ChildPlan {
   std::vector<ChildDevice> devices;
   std::vector<std::string> masked_paths, readonly_paths;
   bool root_readonly = false;
-  std::string hostname;
+  std::string hostname, domainname;
+  // linux.sysctl as paths under /proc/sys ("net/ipv4/ip_forward") and values.
+  std::vector<std::pair<std::string, std::string>> sysctls;
+  unsigned long rootfs_propagation = 0;  // MS_SHARED|MS_REC, ...; 0: leave the root private
+  long personality = -1;                 // -1: the runtime's own
+  int umask = -1;                        // -1: the runtime's own
+  // Stop before pivot_root for the parent's hooks (report_hooks, then go again).
+  bool hook_sync = false;
   bool new_user = false, new_uts = false, new_net = false, new_cgroup = false;
   // Namespaces joined by path: descriptors the parent opened before clone,
   // with their CLONE_NEW* flag, the user namespace first.
@@ -74,6 +81,7 @@ struct ChildPlan {
   int go_fd = -1;          // read end: the parent writes one byte when the cgroup and maps are ready
   int report_fd = -1;      // write end, close-on-exec: EOF at the parent means exec happened
   int console_fd = -1;     // socket: the pty master goes to the parent through it
+  int seccomp_fd = -1;     // socket: the seccomp listener goes to the parent (SCMP_ACT_NOTIFY)
   int window_size_fd = -1;  // the user's terminal: the pty has its size before the command starts
   // The container's state directory (lifecycle create): init reports Ready,
   // then waits there on exec.fifo until start opens it. -1: exec at once.

@@ -19,6 +19,8 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include <sys/personality.h>
+
 #include <cerrno>
 #include <climits>
 #include <cstdarg>
@@ -68,7 +70,23 @@ void become_user(const ChildPlan& plan) noexcept {
   if (int err = apply_capability_sets(plan.capabilities, &step)) fail(plan, step, err);
 }
 
+void write_sysctls(const ChildPlan& plan, int root_fd) noexcept {
+  char path[PATH_MAX];
+  for (const auto& [name, value] : plan.sysctls) {
+    if (std::snprintf(path, sizeof(path), "/proc/sys/%s", name.c_str()) >= static_cast<int>(sizeof(path)))
+      fail(plan, Step::WriteSysctl, ENAMETOOLONG, name.c_str());
+    int fd = open_in_root(root_fd, path, O_WRONLY | O_CLOEXEC | O_TRUNC);
+    if (fd < 0) fail(plan, Step::WriteSysctl, errno, path);
+    if (::write(fd, value.data(), value.size()) != static_cast<ssize_t>(value.size()))
+      fail(plan, Step::WriteSysctl, errno, path);
+    ::close(fd);
+  }
+}
+
 [[noreturn]] void exec_command(const ChildPlan& plan) noexcept {
+  if (plan.umask >= 0) ::umask(static_cast<mode_t>(plan.umask));
+  if (plan.personality >= 0 && ::personality(static_cast<unsigned long>(plan.personality)) < 0)
+    fail(plan, Step::SetPersonality, errno);
   int err = ENOENT;
   for (const auto& candidate : plan.exec_candidates) {
     ::execve(candidate.c_str(), plan.argv.data(), plan.envp.data());
@@ -96,6 +114,30 @@ void wait_for_start(const ChildPlan& plan) noexcept {
   ::close(plan.state_dir_fd);
 }
 
+// Installs the filter; with SCMP_ACT_NOTIFY rules, sends the listener to
+// the parent, which hands it to the agent at listenerPath.
+void install_filter(const ChildPlan& plan) noexcept {
+  int listener = -1;
+  if (int err = install_seccomp(plan.seccomp, &listener)) fail(plan, Step::InstallSeccompFilter, err);
+  if (listener < 0) return;
+  char control[CMSG_SPACE(sizeof(int))] = {};
+  char byte = 's';
+  iovec iov{&byte, 1};
+  msghdr msg{};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control;
+  msg.msg_controllen = sizeof(control);
+  cmsghdr* cmsg = CMSG_FIRSTHDR(&msg);
+  cmsg->cmsg_level = SOL_SOCKET;
+  cmsg->cmsg_type = SCM_RIGHTS;
+  cmsg->cmsg_len = CMSG_LEN(sizeof(int));
+  std::memcpy(CMSG_DATA(cmsg), &listener, sizeof(int));
+  if (::sendmsg(plan.seccomp_fd, &msg, MSG_NOSIGNAL) != 1) fail(plan, Step::SendSeccompListener, errno);
+  ::close(listener);
+  ::close(plan.seccomp_fd);
+}
+
 // The last steps every container process takes, for `run` and `exec`
 // alike: limits, user, capabilities, wait for start, no_new_privs, seccomp, exec.
 [[noreturn]] void finish_and_exec(const ChildPlan& plan) noexcept {
@@ -103,15 +145,17 @@ void wait_for_start(const ChildPlan& plan) noexcept {
   // filter needs CAP_SYS_ADMIN, so it goes in while we still have it.
   for (const auto& limit : plan.rlimits)
     if (::setrlimit(static_cast<__rlimit_resource>(limit.resource), &limit.limit) != 0) fail(plan, Step::SetRlimit, errno);
-  if (!plan.no_new_privileges)
-    if (int err = install_seccomp(plan.seccomp)) fail(plan, Step::InstallSeccompFilter, err);
-  become_user(plan);
-  if (::chdir(plan.cwd.c_str()) != 0) fail(plan, Step::EnterWorkingDirectory, errno, plan.cwd.c_str());
   // A cwd reached through a leaked descriptor lies outside the root, and
   // getcwd says so; refuse rather than start there (CVE-2024-21626).
+  // Checked before the filter goes in, which may deny getcwd itself.
+  if (::chdir(plan.cwd.c_str()) != 0) fail(plan, Step::EnterWorkingDirectory, errno, plan.cwd.c_str());
   char cwd[PATH_MAX];
   if (::syscall(SYS_getcwd, cwd, sizeof(cwd)) < 0 || cwd[0] != '/')
     fail(plan, Step::WorkingDirectoryIsOutsideTheContainer, ENOENT, plan.cwd.c_str());
+  if (!plan.no_new_privileges) install_filter(plan);
+  become_user(plan);
+  // Again as the user: whether it may enter the directory is the user's to be checked.
+  if (::chdir(plan.cwd.c_str()) != 0) fail(plan, Step::EnterWorkingDirectory, errno, plan.cwd.c_str());
   // A uid change cleared the parent-death signal.
   if (plan.die_with_parent && ::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0)
     fail(plan, Step::SetParentDeathSignal, errno);
@@ -120,12 +164,19 @@ void wait_for_start(const ChildPlan& plan) noexcept {
   for (int sig = 1; sig < NSIG; ++sig)
     if (sig != SIGKILL && sig != SIGSTOP) ::signal(sig, SIG_DFL);
   ::sigprocmask(SIG_SETMASK, &plan.original_mask, nullptr);
+  // A listener must reach the agent while create still runs: that filter
+  // goes in before the wait.
+  bool late_filter = plan.no_new_privileges && !plan.seccomp.notify;
+  if (plan.no_new_privileges && !late_filter) {
+    if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) fail(plan, Step::SetNoNewPrivs, errno);
+    install_filter(plan);
+  }
   wait_for_start(plan);
   // The filter after the wait, as runc orders it: the wait opens a file a
   // strict profile may deny.
-  if (plan.no_new_privileges) {
+  if (late_filter) {
     if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) fail(plan, Step::SetNoNewPrivs, errno);
-    if (int err = install_seccomp(plan.seccomp)) fail(plan, Step::InstallSeccompFilter, err);
+    install_filter(plan);
   }
   exec_command(plan);
 }

@@ -74,6 +74,12 @@ const char* step_text(Step step) {
     case Step::SetCapabilities: return "set capabilities";
     case Step::ClearAmbientCapabilities: return "clear ambient capabilities";
     case Step::RaiseAmbientCapability: return "raise ambient capability";
+    case Step::Hooks: return "wait for hooks";
+    case Step::WriteSysctl: return "write sysctl";
+    case Step::SetRootfsPropagation: return "set rootfs propagation";
+    case Step::SetDomainname: return "set domainname";
+    case Step::SetPersonality: return "set personality";
+    case Step::SendSeccompListener: return "send the seccomp listener to the runtime";
   }
   return "start the container";
 }
@@ -138,5 +144,11 @@ void refuse(const ChildPlan& plan, const char* format, ...) noexcept {
 }
 
 void report_ready(const ChildPlan& plan) noexcept { send(plan, ChildReport{}); }
+
+void report_hooks(const ChildPlan& plan) noexcept {
+  ChildReport report;
+  report.step = Step::Hooks;
+  send(plan, report);
+}
 
 }  // namespace mini::runtime::steps

@@ -11,6 +11,9 @@ namespace mini::runtime {
 enum class Step : uint8_t {
   // Not failures: setup is done and init waits for start (lifecycle create).
   Ready,
+  // Not a failure either: mounts are done, and init waits before pivot_root
+  // while the runtime runs prestart, createRuntime and createContainer hooks.
+  Hooks,
   // A refusal already worded for the user in `detail`; err is 0.
   Refused,
   JoinNamespace,
@@ -72,6 +75,11 @@ enum class Step : uint8_t {
   SetCapabilities,
   ClearAmbientCapabilities,
   RaiseAmbientCapability,
+  WriteSysctl,
+  SetRootfsPropagation,
+  SetDomainname,
+  SetPersonality,
+  SendSeccompListener,
 };
 
 struct ChildReport {

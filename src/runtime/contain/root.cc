@@ -79,7 +79,16 @@ int open_protected_path(const ChildPlan& plan, int root_fd, const char* path, St
 // mounted at its path or the container is refused.
 void protect_paths(const ChildPlan& plan, int root_fd) noexcept {
   char path[64];
-  for (const auto& masked : plan.masked_paths) {
+  for (size_t i = 0; i < plan.masked_paths.size(); ++i) {
+    const auto& masked = plan.masked_paths[i];
+    // Under a directory masked already: hidden, and not there to open.
+    bool hidden = false;
+    for (size_t j = 0; j < i && !hidden; ++j) {
+      const auto& above = plan.masked_paths[j];
+      hidden = masked.size() > above.size() && masked.compare(0, above.size(), above) == 0 &&
+               (above.back() == '/' || masked[above.size()] == '/');
+    }
+    if (hidden) continue;
     int fd = open_protected_path(plan, root_fd, masked.c_str(), Step::Mask);
     if (fd < 0) continue;
     struct stat st {};

@@ -16,6 +16,8 @@ namespace mini::runtime::steps {
                                                                ...) noexcept;
 // Setup is done: tells the parent (lifecycle create) so.
 void report_ready(const ChildPlan& plan) noexcept;
+// Mounts are done: the parent runs its hooks, then says go again.
+void report_hooks(const ChildPlan& plan) noexcept;
 
 // ---- Paths inside the root (paths.cc) ----
 int open_in_root(int root_fd, const char* path, int flags) noexcept;
@@ -50,6 +52,8 @@ void join_cgroups(const ChildPlan& plan) noexcept;
 // ---- The process (process.cc) ----
 void loopback_up(const ChildPlan& plan) noexcept;
 void make_cwd(const ChildPlan& plan) noexcept;
+// linux.sysctl, through the container's /proc before its paths go read-only.
+void write_sysctls(const ChildPlan& plan, int root_fd) noexcept;
 [[noreturn]] void finish_and_exec(const ChildPlan& plan) noexcept;
 
 }  // namespace mini::runtime::steps
