@@ -262,7 +262,7 @@ TEST_F(RuntimeLifecycle, ExecRunsInARunningContainer) {
   process.env = {"PATH=/bin"};
   // Named, as config.json does: this host's bounding set lacks some of what the kernel knows.
   process.capabilities = rt::Capabilities{{"CAP_KILL"}, {"CAP_KILL"}, {"CAP_KILL"}, {}, {}};
-  rt::RunResult result = rt::exec(state_root(), "c1", process, {null_fd_, out_fd_, out_fd_});
+  rt::RunResult result = rt::exec(state_root(), "c1", process, rt::StdioFds{null_fd_, out_fd_, out_fd_});
   EXPECT_EQ(result.exit_code, 0);
   EXPECT_EQ(output(), std::string("in\n/bin/sleep") + '\0' + "100" + '\0');
   rt::delete_container(state_root(), "c1", true);
