@@ -24,8 +24,7 @@
 #include "engine/user.h"
 #include "common/error.h"
 #include "common/fs_util.h"
-#include "engine/settings.h"
-#include "registry/puller.h"
+#include "engine/pull.h"
 #include "registry/reference.h"
 #include "runtime/capabilities.h"
 #include "runtime/container.h"
@@ -226,11 +225,10 @@ class ContainerGuard {
 // the container.
 store::ImageRecord pull_missing(Context& ctx, const GlobalOptions& global, const registry::Reference& ref) {
   std::fprintf(stderr, "Unable to find image '%s' locally\n", ref.familiar().c_str());
-  registry::PullOptions pull;
-  pull.config = engine::registry_settings(ctx.config().registry);
+  engine::PullOptions pull;
   pull.out = stderr;
   try {
-    return registry::pull_image({ctx.blobs(), ctx.layers(), ctx.images()}, ref, pull);
+    return engine::pull_image(ctx, ref, pull);
   } catch (const Error& e) {
     throw Error("pull " + ref.familiar() + ": " + e.what());
   }
