@@ -1,6 +1,5 @@
 #include "store/layer_copy.h"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/xattr.h>
@@ -23,23 +22,6 @@ namespace {
 
 namespace fs = std::filesystem;
 using fsutil::UniqueFd;
-
-std::vector<std::string> list_dir(int dirfd, const std::string& where) {
-  int dup = ::fcntl(dirfd, F_DUPFD_CLOEXEC, 0);
-  if (dup < 0) throw_errno("dup " + where);
-  DIR* dir = ::fdopendir(dup);
-  if (dir == nullptr) {
-    ::close(dup);
-    throw_errno("open directory " + where);
-  }
-  std::vector<std::string> names;
-  while (dirent* entry = ::readdir(dir)) {
-    std::string name = entry->d_name;
-    if (name != "." && name != "..") names.push_back(std::move(name));
-  }
-  ::closedir(dir);
-  return names;
-}
 
 // Copies xattrs from `src` to `dst`; fds when both are open files, else paths
 // (symlinks, devices), which the l*xattr calls don't follow.
@@ -122,7 +104,7 @@ class LayerCopier {
 };
 
 void clear_dir(int dirfd, const std::string& where) {
-  for (const auto& name : list_dir(dirfd, where)) remove_tree_at(dirfd, name.c_str());
+  for (const auto& name : list_names_at(dirfd, where)) remove_tree_at(dirfd, name.c_str());
 }
 
 void apply_dir_metadata(int src, int dst, const struct stat& st, const std::string& what) {
@@ -147,7 +129,7 @@ void LayerCopier::run() {
   if (!dst || ::fstat(dst.get(), &dst_st) != 0) throw_errno("open " + target_.string());
   if (::fstat(src.get(), &src_st) != 0) throw_errno("stat " + layer_dir_.string());
   std::vector<Frame> stack;
-  stack.push_back({"", src_st, dst_st.st_dev, dst_st.st_ino, list_dir(src.get(), layer_dir_.string())});
+  stack.push_back({"", src_st, dst_st.st_dev, dst_st.st_ino, list_names_at(src.get(), layer_dir_.string())});
   for (;;) {
     Frame& top = stack.back();
     if (top.next < top.names.size()) {
@@ -164,7 +146,7 @@ void LayerCopier::run() {
       if (!in) throw_errno("open " + (layer_dir_ / rel).string());
       UniqueFd out = enter_dir(in.get(), dst.get(), name, (target_ / rel).string());
       if (::fstat(out.get(), &dst_st) != 0) throw_errno("stat " + (target_ / rel).string());
-      std::vector<std::string> names = list_dir(in.get(), (layer_dir_ / rel).string());
+      std::vector<std::string> names = list_names_at(in.get(), (layer_dir_ / rel).string());
       stack.push_back({rel, st, dst_st.st_dev, dst_st.st_ino, std::move(names)});
       src = std::move(in);
       dst = std::move(out);

@@ -24,6 +24,7 @@
 #include "common/bytes.h"
 #include "common/error.h"
 #include "common/fs_util.h"
+#include "common/text.h"
 #include "store/decompress.h"
 #include "store/digest.h"
 #include "store/fs_tree.h"
@@ -187,18 +188,13 @@ class Unpacker {
 
 std::vector<std::string> Unpacker::split(const std::string& raw, const std::string& shown) const {
   std::vector<std::string> parts;
-  size_t start = 0;
-  while (start <= raw.size()) {
-    size_t end = raw.find('/', start);
-    if (end == std::string::npos) end = raw.size();
-    std::string part = raw.substr(start, end - start);
+  for (auto& part : mini::split(raw, '/')) {
     if (part == "..")
       throw Error("layer entry " + shown + " escapes the layer directory; the layer is not safe to use");
     if (part.size() > NAME_MAX)
       throw Error("layer entry " + shown + " has a name longer than the " + std::to_string(NAME_MAX) +
                   " bytes Linux allows; the layer can't be unpacked");
     if (!part.empty() && part != ".") parts.push_back(std::move(part));
-    start = end + 1;
   }
   // As Docker, whose unpacking works with whole paths: a path Linux can't
   // open in one go is refused, and that bounds how deep a layer nests.
