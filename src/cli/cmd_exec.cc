@@ -43,7 +43,8 @@ void set_env(std::vector<std::string>& env, const std::string& entry) {
 }
 
 int exec(const GlobalOptions& global, const ExecOptions& options) {
-  Context ctx(global);
+  // Rootless: not a namespace of its own; the runtime joins the container's.
+  Context ctx(global, engine::UserNamespace::Stay);
   auto record = ctx.containers().find(options.container);
   if (!record) throw Error("no such container: " + options.container + "; see mini ps");
   if (record->status != "running" || !process_alive(record->pid, record->pid_start_time))

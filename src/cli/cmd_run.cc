@@ -18,7 +18,9 @@
 #include "net/etc_files.h"
 #include "engine/mount_flags.h"
 #include "net/names.h"
+#include "common/identity.h"
 #include "engine/container_network.h"
+#include "engine/rootless.h"
 #include "net/network.h"
 #include "engine/spec_builder.h"
 #include "engine/user.h"
@@ -184,7 +186,8 @@ DeviceFlag parse_device(const std::string& text) {
 store::StorageDriver parse_driver(const std::string& name) {
   if (name == "overlay" || name == "overlay2") return store::StorageDriver::Overlay;
   if (name == "copy" || name == "vfs") return store::StorageDriver::Copy;
-  throw Error("unknown storage driver \"" + name + "\"; use overlay or copy");
+  if (name == "fuse-overlayfs") return store::StorageDriver::FuseOverlay;
+  throw Error("unknown storage driver \"" + name + "\"; use overlay, fuse-overlayfs or copy");
 }
 
 std::optional<std::string> host_env(const std::string& key) {
@@ -269,6 +272,8 @@ int run(const GlobalOptions& global, RunCommandOptions& options) {
   for (const auto& device : options.devices) inputs.devices.push_back(parse_device(device));
   inputs.host_env = host_env;
   if (options.init) inputs.init_binary = init_binary_path();
+  inputs.rootless = identity::rootless();
+  inputs.single_id = engine::single_id_namespace();
   if (parse_userns(options.userns) == UsernsMode::Remap) inputs.userns_remap = remap_range();
   apply_network_mode(network_mode, inputs);
   ParsedMounts user_mounts = parse_mount_flags(options.mounts, ctx.layout().root / "volumes");
@@ -289,6 +294,11 @@ int run(const GlobalOptions& global, RunCommandOptions& options) {
     return 0;
   }
   runtime::Spec spec = runtime::parse_spec(spec_doc);
+  // Said when the container is made, not at each start (the monitor's
+  // stderr reaches nobody).
+  if (inputs.rootless)
+    if (auto cgroups = engine::rootless_cgroups(spec.resources, inputs.container_id); !cgroups.ignored.empty())
+      std::fprintf(stderr, "%s\n", cgroups.ignored.c_str());
   uint32_t id_shift = inputs.userns_remap ? inputs.userns_remap->start : 0;
   std::vector<fs::path> host_dirs(user_mounts.host_dirs.begin(), user_mounts.host_dirs.end());
   for (const auto& volume : user_mounts.named_volumes) host_dirs.push_back(ctx.layout().root / "volumes" / volume / "_data");
@@ -305,7 +315,7 @@ int run(const GlobalOptions& global, RunCommandOptions& options) {
   container.image = ref.full();
   container.image_digest = record->manifest_digest;
   container.layers = diff_ids;
-  container.driver = driver == store::StorageDriver::Copy ? "copy" : "overlay";
+  container.driver = store::driver_name(driver);
   container.created = store::now_rfc3339();
   container.command = spec.process.args;
   container.id_shift = id_shift;
@@ -397,10 +407,10 @@ void add_run_command(CLI::App& app, const GlobalOptions& global, Command& chosen
   cmd->add_option("--mount", options->mounts.mounts, "Attach a mount: type=bind|volume|tmpfs,source=,target=[,readonly]");
   cmd->add_option("--tmpfs", options->mounts.tmpfs, "Mount a tmpfs directory (PATH[:OPTIONS])");
   cmd->add_option("--userns", options->userns, "User namespace: host (default) or remap");
-  cmd->add_option("--network,--net", options->network, "Network: bridge (default), host or none");
+  cmd->add_option("--network,--net", options->network, "Network: bridge (default as root), slirp4netns or pasta (default rootless), host or none");
   cmd->add_option("-p,--publish", options->publish, "Publish a port: [IP:]HOSTPORT:PORT[/tcp|udp]");
   cmd->add_flag("--init", options->init, "Run an init inside the container that forwards signals and reaps processes");
-  cmd->add_option("--storage-driver", options->storage_driver, "overlay (default) or copy");
+  cmd->add_option("--storage-driver", options->storage_driver, "overlay (default), fuse-overlayfs (rootless) or copy");
   cmd->add_flag("--dry-run", options->dry_run, "Print the OCI runtime config.json instead of running");
   // One value per flag, as in Docker: `-e A=1 IMAGE CMD` must not take IMAGE
   // and CMD as more values of -e.

@@ -27,6 +27,7 @@
 #include "common/fs_util.h"
 #include "store/decompress.h"
 #include "store/digest.h"
+#include "common/identity.h"
 #include "store/fs_tree.h"
 #include "store/layer_limits.h"
 
@@ -40,11 +41,12 @@ constexpr std::string_view kWhiteoutPrefix = ".wh.";
 constexpr std::string_view kWhiteoutMetaPrefix = ".wh..wh.";
 constexpr std::string_view kOpaqueMarker = ".wh..wh..opq";
 
-bool running_as_root() { return ::geteuid() == 0; }
+// Root of the host, not of a user namespace (where a rootless mini is root too).
+bool running_as_root() { return ::geteuid() == 0 && !identity::in_user_namespace(); }
 
-// overlayfs reads trusted.* only with CAP_SYS_ADMIN; unprivileged overlay
-// mounts (userxattr) read user.* instead.
-const char* opaque_xattr() { return running_as_root() ? "trusted.overlay.opaque" : "user.overlay.opaque"; }
+// overlayfs reads trusted.* only with CAP_SYS_ADMIN in the initial
+// namespace; unprivileged overlay mounts (userxattr) read user.* instead.
+const char* opaque_xattr(bool user) { return user ? "user.overlay.opaque" : "trusted.overlay.opaque"; }
 
 bool starts_with(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
 
@@ -62,8 +64,20 @@ bool ignorable_xattr_error(int err) {
   return err == ENOTSUP || err == EOPNOTSUPP || err == EPERM || err == EINVAL || err == EACCES;
 }
 
-void chown_result(int rc, const std::string& what) {
+void chown_result(int rc, const std::string& what, uint64_t uid, uint64_t gid) {
   if (rc == 0) return;
+  if (errno == EINVAL && identity::in_user_namespace()) {
+    const identity::IdMap& map = identity::uid_map();
+    // A rootless namespace without a subuid range maps the user alone: the
+    // file stays the user's, which mini said once (rootless.h).
+    if (map.size() == 1 && map[0].count == 1) return;
+    // With a range, an owner past it would silently become someone else
+    // (podman#12715); refuse, naming the file and the range.
+    throw Error("layer entry " + what + " is owned by " + std::to_string(uid) + ":" + std::to_string(gid) +
+                ", outside the ids this user namespace maps (uid " + identity::describe_inside(map) + ", gid " +
+                identity::describe_inside(identity::gid_map()) +
+                "); give your user a larger range in /etc/subuid and /etc/subgid");
+  }
   // Without root only our own IDs are possible; an ID the user namespace
   // doesn't map can't be represented either way.
   if (errno == EINVAL || (errno == EPERM && !running_as_root())) return;
@@ -316,8 +330,9 @@ void Unpacker::whiteout(int parent, const std::string& name, const std::string& 
   if (name == kOpaqueMarker) {
     UniqueFd fd(::openat(parent, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (!fd) throw_errno("open " + (dir.empty() ? "/" : printable(dir)) + " for layer entry " + shown);
-    if (::fsetxattr(fd.get(), opaque_xattr(), "y", 1, 0) != 0)
-      throw_errno(std::string("mark ") + (dir.empty() ? "/" : printable(dir)) + " opaque with the " + opaque_xattr() +
+    const char* xattr = opaque_xattr(options_.user_xattrs);
+    if (::fsetxattr(fd.get(), xattr, "y", 1, 0) != 0)
+      throw_errno(std::string("mark ") + (dir.empty() ? "/" : printable(dir)) + " opaque with the " + xattr +
                   " xattr (the store's filesystem must support it)");
     return;
   }
@@ -343,7 +358,8 @@ void Unpacker::directory(int parent, const std::string& name, const std::vector<
     throw_errno("create directory " + printable(join(parts, parts.size())));
   UniqueFd fd(::openat(parent, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
   if (!fd) throw_errno("open directory " + printable(join(parts, parts.size())));
-  chown_result(::fchown(fd.get(), archive_entry_uid(e), archive_entry_gid(e)), printable(join(parts, parts.size())));
+  chown_result(::fchown(fd.get(), archive_entry_uid(e), archive_entry_gid(e)), printable(join(parts, parts.size())),
+               archive_entry_uid(e), archive_entry_gid(e));
   set_xattrs(e, fd.get(), -1, name);
   DirFixup fix{parts, static_cast<mode_t>(archive_entry_perm(e) & 07777), {}};
   times_of(e, fix.times);
@@ -408,7 +424,8 @@ void Unpacker::regular(archive* a, int parent, const std::string& name, archive_
     throw_errno("truncate " + shown);
   // A new file already belongs to us; most of an image belongs to root.
   if (archive_entry_uid(e) != ::geteuid() || archive_entry_gid(e) != ::getegid())
-    chown_result(::fchown(fd.get(), archive_entry_uid(e), archive_entry_gid(e)), shown);
+    chown_result(::fchown(fd.get(), archive_entry_uid(e), archive_entry_gid(e)), shown, archive_entry_uid(e),
+                 archive_entry_gid(e));
   // After chown, which clears setuid and setgid.
   if (::fchmod(fd.get(), archive_entry_perm(e) & 07777) != 0) throw_errno("chmod " + shown);
   set_xattrs(e, fd.get(), -1, name);
@@ -465,7 +482,8 @@ void Unpacker::entry(archive* a, archive_entry* e) {
       // "./": the layer's own root directory.
       UniqueFd fd(::openat(root_.get(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
       if (!fd) throw_errno("open " + dest_.string());
-      chown_result(::fchown(fd.get(), archive_entry_uid(e), archive_entry_gid(e)), dest_.string());
+      chown_result(::fchown(fd.get(), archive_entry_uid(e), archive_entry_gid(e)), "/", archive_entry_uid(e),
+                   archive_entry_gid(e));
       set_xattrs(e, fd.get(), -1, ".");
       DirFixup fix{{}, static_cast<mode_t>(archive_entry_perm(e) & 07777), {}};
       times_of(e, fix.times);
@@ -532,7 +550,8 @@ void Unpacker::entry(archive* a, archive_entry* e) {
     default:
       return;  // sockets and unknown types have no content worth keeping
   }
-  chown_result(::fchownat(parent, n, archive_entry_uid(e), archive_entry_gid(e), AT_SYMLINK_NOFOLLOW), shown);
+  chown_result(::fchownat(parent, n, archive_entry_uid(e), archive_entry_gid(e), AT_SYMLINK_NOFOLLOW), shown,
+               archive_entry_uid(e), archive_entry_gid(e));
   if (type != AE_IFLNK && ::fchmodat(parent, n, perm, 0) != 0) throw_errno("chmod " + shown);
   set_xattrs(e, -1, parent, name);
   if (::utimensat(parent, n, times, AT_SYMLINK_NOFOLLOW) != 0) throw_errno("set times on " + shown);
@@ -669,7 +688,7 @@ void clear_dir(int dirfd, const std::string& where) {
 
 void apply_dir_metadata(int src, int dst, const struct stat& st, const std::string& what) {
   copy_xattrs(src, dst, "", what);
-  chown_result(::fchown(dst, st.st_uid, st.st_gid), what);
+  chown_result(::fchown(dst, st.st_uid, st.st_gid), what, st.st_uid, st.st_gid);
   if (::fchmod(dst, st.st_mode & 07777) != 0) throw_errno("chmod " + what);
   timespec times[2] = {st.st_atim, st.st_mtim};
   if (::futimens(dst, times) != 0) throw_errno("set times on " + what);
@@ -774,7 +793,7 @@ void LayerCopier::copy_entry(int src, int dst, const std::string& name, const st
     if (!out) throw_errno("create " + what);
     copy_data(in.get(), out.get(), what);
     copy_xattrs(in.get(), out.get(), "", what);
-    chown_result(::fchown(out.get(), st.st_uid, st.st_gid), what);
+    chown_result(::fchown(out.get(), st.st_uid, st.st_gid), what, st.st_uid, st.st_gid);
     if (::fchmod(out.get(), st.st_mode & 07777) != 0) throw_errno("chmod " + what);
     if (::futimens(out.get(), times) != 0) throw_errno("set times on " + what);
     return;
@@ -792,7 +811,7 @@ void LayerCopier::copy_entry(int src, int dst, const std::string& name, const st
     }
   }
   copy_xattrs(-1, -1, proc_path(src, name), proc_path(dst, name));
-  chown_result(::fchownat(dst, n, st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW), what);
+  chown_result(::fchownat(dst, n, st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW), what, st.st_uid, st.st_gid);
   if (!S_ISLNK(st.st_mode) && ::fchmodat(dst, n, st.st_mode & 07777, 0) != 0) throw_errno("chmod " + what);
   if (::utimensat(dst, n, times, AT_SYMLINK_NOFOLLOW) != 0) throw_errno("set times on " + what);
 }
