@@ -203,7 +203,19 @@ Birth give_birth(const Spec& spec, const CreateOptions& options, const sigset_t*
     plan.lock_fd = dir.fd();
 
     birth.cgroups = make_cgroup(spec, options.id, options.cgroup.driver, hierarchy);
-    birth.cgroups->create(cgroup::parse_limits(spec.resources));
+    try {
+      birth.cgroups->create(cgroup::parse_limits(spec.resources));
+    } catch (const Error&) {
+      // As runc --rootless: a user without a delegated cgroup runs the
+      // container without one, unless a driver was asked for by name.
+      if (!identity::rootless() || options.cgroup.driver != CgroupDriver::Auto) throw;
+      try {
+        birth.cgroups->destroy();  // what it made before it was refused
+      } catch (const Error&) {
+      }
+      birth.cgroups = cgroup::make_none_manager();
+      birth.cgroups->create(cgroup::parse_limits(spec.resources));
+    }
     state.cgroup_paths = birth.cgroups->paths();
     dir.save(state);
 
