@@ -6,6 +6,7 @@
 #include "cli/commands.h"
 #include "engine/container_run.h"
 #include "net/network.h"
+#include "common/identity.h"
 #include "common/process.h"
 
 namespace mini::cli {
@@ -20,7 +21,9 @@ struct PruneOptions {
 };
 
 int prune(const GlobalOptions& global, const PruneOptions& options) {
-  net::NetworkPruneReport report = net::prune_network();
+  // A rootless mini has no bridge, leases or rules: its helpers end with their runs.
+  net::NetworkPruneReport report;
+  if (!identity::rootless()) report = net::prune_network();
   if (!report.leases.empty()) {
     std::printf("Deleted Network Leases:\n");
     for (const auto& lease : report.leases)

@@ -4,6 +4,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -118,7 +119,8 @@ std::vector<std::string> slirp4netns_args(pid_t pid, const std::string& api_sock
           std::to_string(pid), "tap0"};
 }
 
-std::vector<std::string> pasta_args(pid_t pid, const std::vector<PortMapping>& ports, const std::string& pid_file) {
+std::vector<std::string> pasta_args(const std::string& netns, const std::vector<PortMapping>& ports,
+                                    const std::string& pid_file) {
   std::vector<std::string> tcp, udp;
   for (const auto& p : ports) {
     std::string spec = (p.host_ip.empty() ? "" : p.host_ip + "/") + std::to_string(p.host_port) + ":" +
@@ -132,7 +134,7 @@ std::vector<std::string> pasta_args(pid_t pid, const std::vector<PortMapping>& p
   for (const auto& s : tcp) args.insert(args.end(), {"-t", s});
   if (udp.empty()) args.insert(args.end(), {"-u", "none"});
   for (const auto& s : udp) args.insert(args.end(), {"-u", s});
-  args.insert(args.end(), {"-T", "none", "-U", "none", "--netns", "/proc/" + std::to_string(pid) + "/ns/net"});
+  args.insert(args.end(), {"-T", "none", "-U", "none", "--netns", netns});
   return args;
 }
 
@@ -153,7 +155,15 @@ void UserModeNetwork::start(pid_t pid) {
     if (port.host_port == 0) port.host_port = free_port(port.host_ip, port.protocol);
   if (mode_ == "pasta") {
     std::string pid_file = state_dir_ + "/pasta.pid";
-    pid_t launcher = spawn(pasta_args(pid, ports_, pid_file), {});
+    // pasta opens /proc/PID/ns/net only after giving up its privileges,
+    // which inside a user namespace fails; a bind of that file it can open
+    // (as rootless Podman hands it one).
+    netns_file_ = state_dir_ + "/netns";
+    UniqueFd made(::open(netns_file_.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600));
+    std::string source = "/proc/" + std::to_string(pid) + "/ns/net";
+    if (!made || ::mount(source.c_str(), netns_file_.c_str(), nullptr, MS_BIND, nullptr) != 0)
+      throw_errno("bind the container's network namespace to " + netns_file_ + " for pasta");
+    pid_t launcher = spawn(pasta_args(netns_file_, ports_, pid_file), {});
     int status = 0;
     while (::waitpid(launcher, &status, 0) < 0)
       if (errno != EINTR) throw_errno("wait for pasta");
@@ -203,6 +213,11 @@ void UserModeNetwork::start(pid_t pid) {
 }
 
 void UserModeNetwork::stop() noexcept {
+  if (!netns_file_.empty()) {
+    ::umount2(netns_file_.c_str(), MNT_DETACH);
+    ::unlink(netns_file_.c_str());
+    netns_file_.clear();
+  }
   if (exit_fd_ >= 0) {
     ::close(exit_fd_);
     exit_fd_ = -1;

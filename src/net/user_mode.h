@@ -7,7 +7,7 @@
 //   slirp4netns  --configure, 10.0.2.100/24 behind 10.0.2.2, DNS at 10.0.2.3;
 //                ports through its API socket (add_hostfwd)
 //   pasta        (passt) the host's addresses copied into the namespace;
-//                ports as -t/-u arguments
+//                ports as -t/-u arguments; the namespace as a bound file
 // The helper lives as long as the run that started it and is stopped when
 // the run releases its network.
 #include <sys/types.h>
@@ -28,7 +28,9 @@ std::string default_user_mode();
 // `ports` have their host ports chosen; `api_socket`, `ready_fd` and
 // `exit_fd` are slirp4netns's (-1/"" for pasta).
 std::vector<std::string> slirp4netns_args(pid_t pid, const std::string& api_socket, int ready_fd, int exit_fd);
-std::vector<std::string> pasta_args(pid_t pid, const std::vector<PortMapping>& ports, const std::string& pid_file);
+// `netns`: a file the container's network namespace is bound to.
+std::vector<std::string> pasta_args(const std::string& netns, const std::vector<PortMapping>& ports,
+                                    const std::string& pid_file);
 // One slirp4netns API request that publishes `port`.
 std::string slirp_hostfwd_request(const PortMapping& port);
 
@@ -54,6 +56,7 @@ class UserModeNetwork {
   std::string state_dir_;  // where slirp4netns's API socket goes
   pid_t helper_ = -1;
   int exit_fd_ = -1;  // slirp4netns exits when this closes, even if we die
+  std::string netns_file_;  // pasta's bind of the namespace
 };
 
 // The resolv.conf a container of `mode` needs (slirp4netns's DNS forwarder,

@@ -20,9 +20,9 @@ TEST(RootlessNetwork, HelperCommandLines) {
   net::PortMapping web{"127.0.0.1", 18081, 80, "tcp"};
   EXPECT_EQ(net::slirp_hostfwd_request(web),
             R"({"execute":"add_hostfwd","arguments":{"proto":"tcp","host_addr":"127.0.0.1","host_port":18081,"guest_port":80}})");
-  auto pasta = net::pasta_args(42, {web, {"", 5353, 53, "udp"}}, "/p");
+  auto pasta = net::pasta_args("/run/n/netns", {web, {"", 5353, 53, "udp"}}, "/p");
   EXPECT_THAT(pasta, ElementsAre("pasta", "--config-net", "--quiet", "--pid", "/p", "-t", "127.0.0.1/18081:80",
-                                 "-u", "5353:53", "-T", "none", "-U", "none", "--netns", "/proc/42/ns/net"));
+                                 "-u", "5353:53", "-T", "none", "-U", "none", "--netns", "/run/n/netns"));
   EXPECT_EQ(net::user_mode_resolv_conf("slirp4netns", "nameserver 127.0.0.53\n"), "nameserver 10.0.2.3\n");
 }
 
