@@ -84,9 +84,15 @@ runtime::RunResult run_created_container(Context& ctx, const std::string& id, co
       RootlessCgroups cgroups = rootless_cgroups(spec.resources, id);
       options.cgroup.driver = cgroups.driver;
       if (!cgroups.cgroups_path.empty()) spec.cgroups_path = cgroups.cgroups_path;
+      // Without a cgroup nothing applies them, not even the device rules:
+      // a user's container can't mknod a host device anyway.
+      if (cgroups.driver == runtime::CgroupDriver::None) spec.resources = nlohmann::json::object();
     }
     // Released when this run ends, however it ends.
     ContainerNetwork network = attach_network(ctx, *record, spec.hostname);
+    if (std::string netns = network.netns_path(); !netns.empty())
+      for (auto& ns : spec.namespaces)
+        if (ns.type == "network") ns.path = netns;
     store::RootfsPlan plan = rootfs_plan_for(ctx, *record);
     RootfsMount mounted(plan);
     std::string driver = store::driver_name(plan.driver);

@@ -337,6 +337,7 @@ class UserModeDriver : public Driver {
     attachment.container_id_ = request.container_id;
     attachment.user_mode_ = std::make_shared<UserModeNetwork>(mode_, std::move(ports), state.string());
     attachment.owner_ = ::getpid();
+    attachment.user_mode_->start();  // the container joins the namespace by path
     return attachment;
   }
 
@@ -353,10 +354,7 @@ std::unique_ptr<Driver> make_driver(const std::string& mode, const DriverOptions
 
 void NetworkAttachment::connect(pid_t pid) {
   if (owner_ == 0) return;
-  if (user_mode_) {
-    user_mode_->start(pid);
-    return;
-  }
+  if (user_mode_) return;  // made and served before the container (attach)
   {
     LeaseFile file(network_state_dir());
     auto& leases = file.table().leases;

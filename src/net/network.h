@@ -57,6 +57,8 @@ class NetworkAttachment {
   // call gave a hold back (false off the bridge, twice, or in a fork).
   bool release() noexcept;
   const std::string& address() const { return address_; }  // "" off the bridge
+  // slirp4netns/pasta: the file the namespace the container joins is bound to; "" otherwise.
+  std::string netns_path() const { return user_mode_ ? user_mode_->netns() : ""; }
 
  private:
   friend class BridgeDriver;

@@ -1,6 +1,11 @@
 #include "net/user_mode.h"
 
 #include <fcntl.h>
+#include <linux/close_range.h>
+#include <sys/syscall.h>
+#include <net/if.h>
+#include <sched.h>
+#include <sys/ioctl.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
@@ -57,7 +62,9 @@ uint16_t free_port(const std::string& ip, const std::string& protocol) {
   return ntohs(addr.sin_port);
 }
 
-pid_t spawn(const std::vector<std::string>& args, const std::vector<int>& keep_fds) {
+// Its chatter ("sent tapfd=7 for tap0") goes to `log`, whose last line a
+// failure quotes.
+pid_t spawn(const std::vector<std::string>& args, const std::vector<int>& keep_fds, const std::string& log) {
   std::vector<std::string> copy = args;
   std::vector<char*> argv;
   for (auto& a : copy) argv.push_back(a.data());
@@ -65,11 +72,16 @@ pid_t spawn(const std::vector<std::string>& args, const std::vector<int>& keep_f
   pid_t pid = ::fork();
   if (pid < 0) throw_errno("fork " + args.front());
   if (pid == 0) {
+    // Nothing of ours but what it is given: a monitor's ready pipe held by
+    // a helper would keep `mini run -d` waiting.
+    ::syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC);
     for (int fd : keep_fds) ::fcntl(fd, F_SETFD, 0);
     int null = ::open("/dev/null", O_RDWR | O_CLOEXEC);
-    if (null >= 0) {
-      ::dup2(null, 0);
-      ::dup2(null, 1);
+    int out = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (null >= 0) ::dup2(null, 0);
+    if (out >= 0 || null >= 0) {
+      ::dup2(out >= 0 ? out : null, 1);
+      ::dup2(out >= 0 ? out : null, 2);
     }
     // Its own process group: a ^C at the terminal is the run's to forward.
     ::setpgid(0, 0);
@@ -82,9 +94,22 @@ pid_t spawn(const std::vector<std::string>& args, const std::vector<int>& keep_f
   return pid;
 }
 
-std::string describe_exit(int status) {
-  if (WIFEXITED(status)) return WEXITSTATUS(status) == 127 ? "it is not installed" : "it exited with status " + std::to_string(WEXITSTATUS(status));
-  return "it was killed by signal " + std::to_string(WTERMSIG(status));
+// How it ended, and the last thing it said.
+std::string describe_exit(int status, const std::string& log) {
+  std::string how = WIFEXITED(status) ? (WEXITSTATUS(status) == 127 ? "it is not installed"
+                                                                    : "it exited with status " +
+                                                                          std::to_string(WEXITSTATUS(status)))
+                                      : "it was killed by signal " + std::to_string(WTERMSIG(status));
+  std::string said;
+  try {
+    said = fsutil::read_file(log, 1 << 16);
+  } catch (const Error&) {
+  }
+  while (!said.empty() && (said.back() == '\n' || said.back() == ' ')) said.pop_back();
+  said = said.substr(said.rfind('\n') == std::string::npos ? 0 : said.rfind('\n') + 1);
+  for (char& c : said)
+    if (static_cast<unsigned char>(c) < 0x20) c = ' ';
+  return said.empty() ? how : how + ": " + said.substr(0, 200);
 }
 
 // Sends one API request over a fresh connection and returns the answer.
@@ -101,6 +126,55 @@ std::string slirp_api(const std::string& socket_path, const std::string& request
   return fsutil::read_fd(fd.get(), 1 << 16, "the slirp4netns answer", "slirp4netns answered too much");
 }
 
+
+// A new network namespace, owned by our user namespace, loopback up, bound
+// to `file`: a child unshares it, we bind its /proc/PID/ns/net (the child
+// is dumpable, unlike a container's init), and it exits.
+void make_netns(const std::string& file) {
+  int to_parent[2], to_child[2];
+  if (::pipe2(to_parent, O_CLOEXEC) != 0 || ::pipe2(to_child, O_CLOEXEC) != 0) throw_errno("pipe");
+  UniqueFd up_read(to_parent[0]), up_write(to_parent[1]), down_read(to_child[0]), down_write(to_child[1]);
+  pid_t child = ::fork();
+  if (child < 0) throw_errno("fork to make a network namespace");
+  if (child == 0) {
+    // Our copies of the parent's ends, or the read below never sees EOF.
+    ::close(up_read.get());
+    ::close(down_write.get());
+    char ok = 1;
+    if (::unshare(CLONE_NEWNET) == 0) {
+      int sock = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+      ifreq ifr{};
+      std::strncpy(ifr.ifr_name, "lo", IFNAMSIZ - 1);
+      if (sock >= 0 && ::ioctl(sock, SIOCGIFFLAGS, &ifr) == 0) {
+        ifr.ifr_flags |= IFF_UP;
+        if (::ioctl(sock, SIOCSIFFLAGS, &ifr) == 0) ok = 0;
+      }
+    }
+    (void)!::write(up_write.get(), &ok, 1);
+    char done;
+    (void)!::read(down_read.get(), &done, 1);
+    ::_exit(0);
+  }
+  up_write.reset();
+  down_read.reset();
+  char ok = 1;
+  bool got = ::read(up_read.get(), &ok, 1) == 1;
+  std::string error;
+  if (!got || ok != 0) {
+    error = "create a network namespace with its loopback up (unshare CLONE_NEWNET)";
+  } else {
+    UniqueFd made(::open(file.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600));
+    std::string source = "/proc/" + std::to_string(child) + "/ns/net";
+    if (!made || ::mount(source.c_str(), file.c_str(), nullptr, MS_BIND, nullptr) != 0)
+      error = "bind the container's network namespace to " + file + ": " + std::strerror(errno);
+  }
+  down_write.reset();
+  int status;
+  while (::waitpid(child, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (!error.empty()) throw Error(error);
+}
+
 }  // namespace
 
 bool is_user_mode(const std::string& mode) { return mode == "slirp4netns" || mode == "pasta"; }
@@ -111,12 +185,13 @@ std::string default_user_mode() {
   return "";
 }
 
-std::vector<std::string> slirp4netns_args(pid_t pid, const std::string& api_socket, int ready_fd, int exit_fd) {
+std::vector<std::string> slirp4netns_args(const std::string& netns, const std::string& api_socket, int ready_fd,
+                                          int exit_fd) {
   // --disable-host-loopback: 10.0.2.2 must not reach the host's 127.0.0.1,
   // where other users' services listen.
   return {"slirp4netns", "--configure", "--mtu=65520", "--disable-host-loopback",
           "--api-socket", api_socket, "--ready-fd", std::to_string(ready_fd), "--exit-fd", std::to_string(exit_fd),
-          std::to_string(pid), "tap0"};
+          "--netns-type=path", netns, "tap0"};
 }
 
 std::vector<std::string> pasta_args(const std::string& netns, const std::vector<PortMapping>& ports,
@@ -150,26 +225,20 @@ std::string user_mode_resolv_conf(const std::string& mode, const std::string& ho
   return container_resolv_conf(host_resolv_conf);
 }
 
-void UserModeNetwork::start(pid_t pid) {
+void UserModeNetwork::start() {
   for (auto& port : ports_)
     if (port.host_port == 0) port.host_port = free_port(port.host_ip, port.protocol);
+  netns_file_ = state_dir_ + "/netns";
+  make_netns(netns_file_);
   if (mode_ == "pasta") {
     std::string pid_file = state_dir_ + "/pasta.pid";
-    // pasta opens /proc/PID/ns/net only after giving up its privileges,
-    // which inside a user namespace fails; a bind of that file it can open
-    // (as rootless Podman hands it one).
-    netns_file_ = state_dir_ + "/netns";
-    UniqueFd made(::open(netns_file_.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600));
-    std::string source = "/proc/" + std::to_string(pid) + "/ns/net";
-    if (!made || ::mount(source.c_str(), netns_file_.c_str(), nullptr, MS_BIND, nullptr) != 0)
-      throw_errno("bind the container's network namespace to " + netns_file_ + " for pasta");
-    pid_t launcher = spawn(pasta_args(netns_file_, ports_, pid_file), {});
+    pid_t launcher = spawn(pasta_args(netns_file_, ports_, pid_file), {}, log_file());
     int status = 0;
     while (::waitpid(launcher, &status, 0) < 0)
       if (errno != EINTR) throw_errno("wait for pasta");
     // pasta forks into the background once the namespace is configured.
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-      throw Error("pasta could not set up the container's network (" + describe_exit(status) +
+      throw Error("pasta could not set up the container's network (" + describe_exit(status, log_file()) +
                   "); use --network slirp4netns or none");
     try {
       helper_ = static_cast<pid_t>(std::stol(fsutil::read_file(pid_file, 64)));
@@ -185,7 +254,8 @@ void UserModeNetwork::start(pid_t pid) {
   if (::pipe2(ready, O_CLOEXEC) != 0 || ::pipe2(exit_pipe, O_CLOEXEC) != 0) throw_errno("pipe");
   UniqueFd ready_read(ready[0]), ready_write(ready[1]), exit_read(exit_pipe[0]);
   exit_fd_ = exit_pipe[1];
-  helper_ = spawn(slirp4netns_args(pid, api, ready_write.get(), exit_read.get()), {ready_write.get(), exit_read.get()});
+  helper_ = spawn(slirp4netns_args(netns_file_, api, ready_write.get(), exit_read.get()),
+                  {ready_write.get(), exit_read.get()}, log_file());
   ready_write.reset();
   exit_read.reset();
   // "1" on the ready fd once tap0 is up and configured; EOF if it died.
@@ -198,7 +268,7 @@ void UserModeNetwork::start(pid_t pid) {
     int status = 0;
     std::string why = n == 0 ? "it did not get ready within 10 s" : "it ended";
     if (n > 0 && ::waitpid(helper_, &status, 0) == helper_) {
-      why = describe_exit(status);
+      why = describe_exit(status, log_file());
       helper_ = -1;
     }
     throw Error("slirp4netns could not set up the container's network (" + why +
@@ -222,6 +292,11 @@ void UserModeNetwork::stop() noexcept {
     ::close(exit_fd_);
     exit_fd_ = -1;
   }
+  // The per-run directory: empty once its socket goes (rmdir fails otherwise, harmlessly).
+  ::unlink((state_dir_ + "/slirp4netns.sock").c_str());
+  ::unlink((state_dir_ + "/pasta.pid").c_str());
+  ::unlink(log_file().c_str());
+  ::rmdir(state_dir_.c_str());
   if (helper_ <= 0) return;
   ::kill(helper_, SIGTERM);
   // slirp4netns is our child; pasta daemonized away from us and is reaped by init.

@@ -10,6 +10,11 @@
 //                ports as -t/-u arguments; the namespace as a bound file
 // The helper lives as long as the run that started it and is stopped when
 // the run releases its network.
+//
+// The namespace is made here, before the container, and bound to a file
+// the container joins by path (as rootless Podman does): the container's
+// init is not dumpable until it execs, so no helper of the user's could
+// open its /proc/PID/ns/net.
 #include <sys/types.h>
 
 #include <string>
@@ -27,7 +32,8 @@ std::string default_user_mode();
 // The helper's command line for container process `pid` (pure, for tests).
 // `ports` have their host ports chosen; `api_socket`, `ready_fd` and
 // `exit_fd` are slirp4netns's (-1/"" for pasta).
-std::vector<std::string> slirp4netns_args(pid_t pid, const std::string& api_socket, int ready_fd, int exit_fd);
+std::vector<std::string> slirp4netns_args(const std::string& netns, const std::string& api_socket, int ready_fd,
+                                          int exit_fd);
 // `netns`: a file the container's network namespace is bound to.
 std::vector<std::string> pasta_args(const std::string& netns, const std::vector<PortMapping>& ports,
                                     const std::string& pid_file);
@@ -43,12 +49,14 @@ class UserModeNetwork {
   UserModeNetwork(const UserModeNetwork&) = delete;
   UserModeNetwork& operator=(const UserModeNetwork&) = delete;
 
-  // Starts the helper on `pid`'s namespace and publishes the ports; returns
-  // once the namespace has its address and the host ports are bound.
-  // Throws mini::Error.
-  void start(pid_t pid);
+  // Makes the namespace (loopback up), starts the helper on it and
+  // publishes the ports; returns once the namespace has its address and
+  // the host ports are bound. Throws mini::Error.
+  void start();
   void stop() noexcept;
   const std::vector<PortMapping>& ports() const { return ports_; }
+  // The file the container's network namespace is bound to.
+  const std::string& netns() const { return netns_file_; }
 
  private:
   std::string mode_;
@@ -56,7 +64,8 @@ class UserModeNetwork {
   std::string state_dir_;  // where slirp4netns's API socket goes
   pid_t helper_ = -1;
   int exit_fd_ = -1;  // slirp4netns exits when this closes, even if we die
-  std::string netns_file_;  // pasta's bind of the namespace
+  std::string netns_file_;
+  std::string log_file() const { return state_dir_ + "/helper.log"; }
 };
 
 // The resolv.conf a container of `mode` needs (slirp4netns's DNS forwarder,

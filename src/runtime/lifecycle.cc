@@ -214,7 +214,7 @@ Birth give_birth(const Spec& spec, const CreateOptions& options, const sigset_t*
       } catch (const Error&) {
       }
       birth.cgroups = cgroup::make_none_manager();
-      birth.cgroups->create(cgroup::parse_limits(spec.resources));
+      birth.cgroups->create({});
     }
     state.cgroup_paths = birth.cgroups->paths();
     dir.save(state);

@@ -1,6 +1,8 @@
 #include "store/rootfs.h"
 
 #include <fcntl.h>
+#include <linux/close_range.h>
+#include <sys/syscall.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -184,7 +186,9 @@ std::string mount_fuse_overlay(const RootfsPlan& plan) {
   pid_t pid = ::fork();
   if (pid < 0) return std::strerror(errno);
   if (pid == 0) {
-    int null = ::open("/dev/null", O_RDWR);
+    // It daemonizes: nothing of ours may stay open in it (a monitor's ready pipe).
+    ::syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC);
+    int null = ::open("/dev/null", O_RDWR | O_CLOEXEC);
     if (null >= 0) {
       ::dup2(null, 0);
       ::dup2(null, 1);

@@ -13,10 +13,10 @@ using ::testing::HasSubstr;
 using ::testing::ElementsAre;
 
 TEST(RootlessNetwork, HelperCommandLines) {
-  auto slirp = net::slirp4netns_args(42, "/run/user/1/mini/net/x/slirp4netns.sock", 5, 6);
+  auto slirp = net::slirp4netns_args("/run/user/1/mini/net/x/netns", "/run/user/1/mini/net/x/slirp4netns.sock", 5, 6);
   EXPECT_THAT(slirp, ElementsAre("slirp4netns", "--configure", "--mtu=65520", "--disable-host-loopback",
                                  "--api-socket", "/run/user/1/mini/net/x/slirp4netns.sock", "--ready-fd", "5",
-                                 "--exit-fd", "6", "42", "tap0"));
+                                 "--exit-fd", "6", "--netns-type=path", "/run/user/1/mini/net/x/netns", "tap0"));
   net::PortMapping web{"127.0.0.1", 18081, 80, "tcp"};
   EXPECT_EQ(net::slirp_hostfwd_request(web),
             R"({"execute":"add_hostfwd","arguments":{"proto":"tcp","host_addr":"127.0.0.1","host_port":18081,"guest_port":80}})");
