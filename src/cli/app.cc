@@ -9,6 +9,14 @@
 
 namespace mini::cli {
 
+CLI::App* command_group(CLI::App& app, const char* name, const char* help) {
+  for (CLI::App* existing : app.get_subcommands([&](CLI::App* sub) { return sub->get_name() == name; }))
+    return existing;
+  CLI::App* group = app.add_subcommand(name, help);
+  group->require_subcommand(1);
+  return group;
+}
+
 int main(int argc, char** argv) {
   CLI::App app{"mini: pull and run OCI images without a daemon", "mini"};
   app.set_version_flag("-v,--version", std::string("mini version ") + MINI_VERSION);
@@ -22,17 +30,15 @@ int main(int argc, char** argv) {
                  "/etc/mini/config.json)");
 
   Command chosen;
-  add_import_command(app, global, chosen);
-  add_run_command(app, global, chosen);
-  add_image_commands(app, global, chosen);
-  add_pull_command(app, global, chosen);
-  add_login_commands(app, global, chosen);
-  add_system_check_command(app, global, chosen);
-  add_container_commands(app, global, chosen);
-  add_exec_command(app, global, chosen);
-  add_volume_commands(app, global, chosen);
-  add_monitor_command(app, global, chosen);
-  add_system_prune_command(app, global, chosen);
+  // In the order `mini --help` lists them.
+  for (AddCommand add : {add_import_command, add_run_command, add_images_command, add_rmi_command, add_pull_command,
+                         add_login_command, add_logout_command, add_system_check_command, add_ps_command,
+                         add_logs_command, add_stop_command, add_kill_command, add_start_command,
+                         add_restart_command, add_wait_command, add_rm_command, add_inspect_command,
+                         add_container_prune_command, add_exec_command, add_volume_ls_command,
+                         add_volume_create_command, add_volume_rm_command, add_volume_prune_command,
+                         add_monitor_command, add_system_prune_command})
+    add(app, global, chosen);
 
   try {
     app.parse(argc, argv);

@@ -1,4 +1,4 @@
-// `mini login` and `mini logout`: credentials in Docker's config.json,
+// `mini login`: credentials in Docker's config.json,
 // checked against the registry before they are written.
 #include <termios.h>
 #include <unistd.h>
@@ -103,22 +103,9 @@ int login(const GlobalOptions& global, LoginOptions& options) {
   return 0;
 }
 
-int logout(const std::string& server) {
-  std::string host = registry::normalize_login_server(server.empty() ? "docker.io" : server);
-  std::filesystem::path path = registry::docker_config_path();
-  nlohmann::json docker_config = registry::read_docker_config(path);
-  if (!registry::erase_credentials(docker_config, host)) {
-    std::printf("Not logged in to %s\n", registry::auths_key(host).c_str());
-    return 0;
-  }
-  registry::write_docker_config(path, docker_config);
-  std::printf("Removing login credentials for %s\n", registry::auths_key(host).c_str());
-  return 0;
-}
-
 }  // namespace
 
-void add_login_commands(CLI::App& app, const GlobalOptions& global, Command& chosen) {
+void add_login_command(CLI::App& app, const GlobalOptions& global, Command& chosen) {
   auto options = std::make_shared<LoginOptions>();
   auto* in = app.add_subcommand("login", "Log in to a registry (Docker Hub when no SERVER is given)");
   in->add_option("server", options->server, "Registry host[:port]");
@@ -126,11 +113,6 @@ void add_login_commands(CLI::App& app, const GlobalOptions& global, Command& cho
   in->add_option("-p,--password", options->password, "Password (prefer --password-stdin)");
   in->add_flag("--password-stdin", options->password_stdin, "Read the password from stdin");
   in->callback([&global, &chosen, options] { chosen.action = [&global, options] { return login(global, *options); }; });
-
-  auto server = std::make_shared<std::string>();
-  auto* out = app.add_subcommand("logout", "Log out from a registry (Docker Hub when no SERVER is given)");
-  out->add_option("server", *server, "Registry host[:port]");
-  out->callback([&chosen, server] { chosen.action = [server] { return logout(*server); }; });
 }
 
 }  // namespace mini::cli

@@ -1,45 +1,21 @@
 // `mini system check [--repair]`: the store's consistency check
 // (store/check.h), with what only the runtime knows: whether a container's
 // processes live, and its cgroups.
-#include <signal.h>
-
-#include <cerrno>
 #include <cstdio>
 
 #include "cli/commands.h"
-#include "common/process.h"
-#include "common/error.h"
-#include "runtime/cgroup.h"
+#include "engine/containers.h"
 #include "store/check.h"
 
 namespace mini::cli {
 
 namespace {
 
-bool pid_exists(int pid) { return pid > 0 && (::kill(pid, 0) == 0 || errno == EPERM); }
-
-store::ContainerProbe runtime_probe() {
-  store::ContainerProbe probe;
-  probe.alive = [](const store::ContainerRecord& r) {
-    return (r.pid > 0 && process_alive(r.pid, r.pid_start_time)) || pid_exists(r.monitor_pid);
-  };
-  auto manager = [](const std::string& id) {
-    return runtime::cgroup::make_manager(runtime::cgroup::detect_hierarchy(), "mini/" + id);
-  };
-  probe.has_cgroups = [manager](const std::string& id) {
-    for (const auto& dir : manager(id)->paths())
-      if (std::filesystem::exists(dir)) return true;
-    return false;
-  };
-  probe.remove_cgroups = [manager](const std::string& id) { manager(id)->destroy(); };
-  return probe;
-}
-
 int check(const GlobalOptions& global, bool repair) {
   Context ctx(global);
   store::CheckOptions options;
   options.repair = repair;
-  options.probe = runtime_probe();
+  options.probe = engine::container_probe();
   store::CheckReport report = store::check_store(ctx.layout(), options);
   size_t repaired = 0;
   for (const auto& p : report.problems) {

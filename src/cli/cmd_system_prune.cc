@@ -4,14 +4,11 @@
 #include <cstdio>
 
 #include "cli/commands.h"
-#include "engine/container_run.h"
-#include "net/network.h"
 #include "common/identity.h"
-#include "common/process.h"
+#include "engine/containers.h"
+#include "net/network.h"
 
 namespace mini::cli {
-
-using engine::remove_container_files;
 
 namespace {
 
@@ -35,13 +32,7 @@ int prune(const GlobalOptions& global, const PruneOptions& options) {
   }
   if (!options.containers) return 0;
   Context ctx(global);
-  std::vector<std::string> removed;
-  for (const auto& r : ctx.containers().list()) {
-    bool running = r.status == "running" && process_alive(r.pid, r.pid_start_time);
-    if (running || process_alive(r.monitor_pid, 0)) continue;
-    remove_container_files(ctx, r);
-    removed.push_back(r.id);
-  }
+  std::vector<std::string> removed = engine::prune_containers(ctx);
   if (!removed.empty()) {
     std::printf("Deleted Containers:\n");
     for (const auto& id : removed) std::printf("%s\n", id.c_str());

@@ -19,18 +19,6 @@ std::string lower(std::string_view s) {
   return out;
 }
 
-// Divides by `base` while the value reaches it; returns the unit's index.
-template <size_t N>
-size_t scale(uint64_t bytes, double base, const char* const (&)[N], double& value) {
-  value = static_cast<double>(bytes);
-  size_t unit = 0;
-  while (value >= base && unit + 1 < N) {
-    value /= base;
-    ++unit;
-  }
-  return unit;
-}
-
 }  // namespace
 
 uint64_t parse_byte_size(std::string_view text, const std::string& what) {
@@ -61,28 +49,39 @@ uint64_t parse_byte_size(std::string_view text, const std::string& what) {
   return static_cast<uint64_t>(bytes);
 }
 
-std::string decimal_bytes(uint64_t bytes, int significant) {
-  static const char* const kUnits[] = {"B", "kB", "MB", "GB", "TB", "PB"};
-  double value = 0;
-  size_t unit = scale(bytes, 1000, kUnits, value);
+namespace {
+
+// `bytes` in the largest of `units` (each `base` times the last) that
+// keeps it at 1 or more: whole bytes as they are, the rest with `digits`
+// in printf's `style` (%g: significant digits, %f: decimals).
+template <size_t N>
+std::string scaled_bytes(uint64_t bytes, unsigned base, const char* const (&units)[N], const char* space,
+                         char style, int digits) {
+  double value = static_cast<double>(bytes);
+  size_t unit = 0;
+  while (value >= base && unit + 1 < N) {
+    value /= base;
+    ++unit;
+  }
+  const char format[] = {'%', '.', '*', style, '%', 's', '%', 's', '\0'};
   char buf[32];
   if (unit == 0)
-    std::snprintf(buf, sizeof buf, "%lluB", static_cast<unsigned long long>(bytes));
+    std::snprintf(buf, sizeof buf, "%llu%s%s", static_cast<unsigned long long>(bytes), space, units[0]);
   else
-    std::snprintf(buf, sizeof buf, "%.*g%s", significant, value, kUnits[unit]);
+    std::snprintf(buf, sizeof buf, format, digits, value, space, units[unit]);
   return buf;
+}
+
+}  // namespace
+
+std::string decimal_bytes(uint64_t bytes, int significant) {
+  static const char* const kUnits[] = {"B", "kB", "MB", "GB", "TB", "PB"};
+  return scaled_bytes(bytes, 1000, kUnits, "", 'g', significant);
 }
 
 std::string binary_bytes(uint64_t bytes) {
   static const char* const kUnits[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
-  double value = 0;
-  size_t unit = scale(bytes, 1024, kUnits, value);
-  char buf[32];
-  if (unit == 0)
-    std::snprintf(buf, sizeof buf, "%llu B", static_cast<unsigned long long>(bytes));
-  else
-    std::snprintf(buf, sizeof buf, "%.1f %s", value, kUnits[unit]);
-  return buf;
+  return scaled_bytes(bytes, 1024, kUnits, " ", 'f', 1);
 }
 
 }  // namespace mini

@@ -5,9 +5,11 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <fstream>
 
 #include <nlohmann/json.hpp>
 
+#include "engine/container_watch.h"
 #include "store/container_store.h"
 
 namespace mini::engine {
@@ -21,6 +23,39 @@ bool parse_log_line(const std::string& line, LogEntry& entry) {
     return true;
   } catch (const nlohmann::json::exception&) {
     return false;
+  }
+}
+
+void read_log(Context& ctx, const store::ContainerRecord& record, std::optional<size_t> tail, bool follow,
+              const std::function<void(const LogEntry&)>& out) {
+  ContainerWatch watch(ctx.containers().dir(record.id));  // before the read: no write slips between
+  std::ifstream in(ctx.containers().dir(record.id) / "container.log");
+  std::vector<LogEntry> entries;
+  std::string line;
+  while (std::getline(in, line)) {
+    LogEntry entry;
+    if (parse_log_line(line, entry)) entries.push_back(std::move(entry));
+  }
+  size_t first = tail && *tail < entries.size() ? entries.size() - *tail : 0;
+  for (size_t i = first; i < entries.size(); ++i) out(entries[i]);
+  if (!follow) return;
+  in.clear();
+  std::string partial;
+  for (;;) {
+    ObservedContainer seen = observe(ctx, record.id);
+    bool ended = !seen.record || (!seen.running() && !seen.monitored());
+    while (std::getline(in, line)) {
+      if (in.eof()) {  // no newline yet: the monitor is mid-write
+        partial += line;
+        break;
+      }
+      LogEntry entry;
+      if (parse_log_line(partial + line, entry)) out(entry);
+      partial.clear();
+    }
+    in.clear();
+    if (ended) return;
+    watch.wait(std::nullopt, {seen.process.get(), seen.monitor.get()});
   }
 }
 

@@ -5,9 +5,13 @@
 #include <filesystem>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
+
+#include "engine/context.h"
+#include "store/container_store.h"
 
 namespace mini::engine {
 
@@ -18,6 +22,12 @@ struct LogEntry {
 // Parses one line of the log; false for a torn or foreign line.
 bool parse_log_line(const std::string& line, LogEntry& entry);
 std::string format_log_line(const LogEntry& entry);
+
+// Hands `out` the container's log entries, the last `tail` of them
+// (nullopt: all); with `follow`, then each one it writes until it and its
+// monitor have ended, blocking in between (container_watch.h).
+void read_log(Context& ctx, const store::ContainerRecord& record, std::optional<size_t> tail, bool follow,
+              const std::function<void(const LogEntry&)>& out);
 
 // Copies what the container writes on a pipe into the log, a line per
 // entry, from its own thread; the destructor waits for the pipe's EOF.

@@ -56,7 +56,16 @@ void ContainerNetwork::release() noexcept {
 }
 
 std::vector<std::string> describe_ports(const store::ContainerRecord& record) {
-  if (record.network_mode != "bridge" || record.ports.empty()) return {};
+  if (record.ports.empty()) return {};
+  if (net::is_user_mode(record.network_mode)) {
+    // slirp4netns/pasta publish what -p asked for, while the container runs.
+    if (record.status != "running") return {};
+    std::vector<std::string> out;
+    for (const auto& spec : record.ports)
+      for (const auto& port : net::parse_publish(spec)) out.push_back(net::describe(port));
+    return out;
+  }
+  if (record.network_mode != "bridge") return {};
   return net::describe_ports(record.id);
 }
 

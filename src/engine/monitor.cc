@@ -12,6 +12,7 @@
 #include "engine/container_log.h"
 #include "engine/container_run.h"
 #include "common/error.h"
+#include "common/process.h"
 #include "common/fs_util.h"
 #include "runtime/container.h"
 #include "runtime/exit_status.h"
@@ -41,7 +42,11 @@ std::pair<UniqueFd, UniqueFd> pipe_pair() {
 
 int run_monitor(const GlobalOptions& global, const std::string& id, int ready_fd) {
   Context ctx(global);
-  auto record = ctx.containers().update(id, [](store::ContainerRecord& r) { r.monitor_pid = ::getpid(); });
+  uint64_t start_time = process_start_time(::getpid());
+  auto record = ctx.containers().update(id, [&](store::ContainerRecord& r) {
+    r.monitor_pid = ::getpid();
+    r.monitor_start_time = start_time;
+  });
   if (!record) {
     report_ready(ready_fd, "error 125 no such container: " + id);
     return 125;
@@ -91,7 +96,10 @@ int run_monitor(const GlobalOptions& global, const std::string& id, int ready_fd
     ctx.containers().update(id, [](store::ContainerRecord& r) { ++r.restart_count; });
   }
   std::fclose(log);
-  auto final_record = ctx.containers().update(id, [](store::ContainerRecord& r) { r.monitor_pid = 0; });
+  auto final_record = ctx.containers().update(id, [](store::ContainerRecord& r) {
+    r.monitor_pid = 0;
+    r.monitor_start_time = 0;
+  });
   if (final_record && final_record->auto_remove) remove_container_files(ctx, *final_record);
   return exit_code;
 }

@@ -224,14 +224,33 @@ std::vector<KernelRoute> Netlink::routes() {
   return routes;
 }
 
+namespace {
+
+// An RTM_*LINK message's ifinfomsg, for the link `index` (0: named by
+// IFLA_IFNAME instead).
+ifinfomsg* put_link_header(nlmsghdr* message, int index) {
+  auto* info = static_cast<ifinfomsg*>(mnl_nlmsg_put_extra_header(message, sizeof(ifinfomsg)));
+  info->ifi_family = AF_UNSPEC;
+  info->ifi_index = index;
+  return info;
+}
+
+// A new link of `kind` named `name`: the message with its IFLA_LINKINFO
+// nest open, for the kind's own data; the caller ends the nest.
+nlattr* put_new_link(nlmsghdr* message, const std::string& name, const char* kind) {
+  put_link_header(message, 0);
+  mnl_attr_put_strz(message, IFLA_IFNAME, name.c_str());
+  nlattr* linkinfo = mnl_attr_nest_start(message, IFLA_LINKINFO);
+  mnl_attr_put_strz(message, IFLA_INFO_KIND, kind);
+  return linkinfo;
+}
+
+}  // namespace
+
 bool Netlink::create_bridge(const std::string& name) {
   char buffer[kRequestBuffer];
   nlmsghdr* message = start(buffer, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
-  auto* info = static_cast<ifinfomsg*>(mnl_nlmsg_put_extra_header(message, sizeof(ifinfomsg)));
-  info->ifi_family = AF_UNSPEC;
-  mnl_attr_put_strz(message, IFLA_IFNAME, name.c_str());
-  nlattr* linkinfo = mnl_attr_nest_start(message, IFLA_LINKINFO);
-  mnl_attr_put_strz(message, IFLA_INFO_KIND, "bridge");
+  nlattr* linkinfo = put_new_link(message, name, "bridge");
   mnl_attr_nest_end(message, linkinfo);
   int err = request(message);
   if (err == EEXIST) return false;
@@ -242,11 +261,7 @@ bool Netlink::create_bridge(const std::string& name) {
 void Netlink::create_veth(const std::string& name, const std::string& peer_name, int peer_netns_fd) {
   char buffer[kRequestBuffer];
   nlmsghdr* message = start(buffer, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
-  auto* info = static_cast<ifinfomsg*>(mnl_nlmsg_put_extra_header(message, sizeof(ifinfomsg)));
-  info->ifi_family = AF_UNSPEC;
-  mnl_attr_put_strz(message, IFLA_IFNAME, name.c_str());
-  nlattr* linkinfo = mnl_attr_nest_start(message, IFLA_LINKINFO);
-  mnl_attr_put_strz(message, IFLA_INFO_KIND, "veth");
+  nlattr* linkinfo = put_new_link(message, name, "veth");
   nlattr* data = mnl_attr_nest_start(message, IFLA_INFO_DATA);
   nlattr* peer = mnl_attr_nest_start(message, VETH_INFO_PEER);
   // The peer's attributes follow an ifinfomsg of their own, as in a
@@ -264,9 +279,7 @@ void Netlink::create_veth(const std::string& name, const std::string& peer_name,
 void Netlink::set_up(int index) {
   char buffer[kRequestBuffer];
   nlmsghdr* message = start(buffer, RTM_NEWLINK, 0);
-  auto* info = static_cast<ifinfomsg*>(mnl_nlmsg_put_extra_header(message, sizeof(ifinfomsg)));
-  info->ifi_family = AF_UNSPEC;
-  info->ifi_index = index;
+  ifinfomsg* info = put_link_header(message, index);
   info->ifi_change = IFF_UP;
   info->ifi_flags = IFF_UP;
   check(request(message), "bring up interface " + std::to_string(index));
@@ -275,9 +288,7 @@ void Netlink::set_up(int index) {
 void Netlink::set_master(int index, int master_index) {
   char buffer[kRequestBuffer];
   nlmsghdr* message = start(buffer, RTM_NEWLINK, 0);
-  auto* info = static_cast<ifinfomsg*>(mnl_nlmsg_put_extra_header(message, sizeof(ifinfomsg)));
-  info->ifi_family = AF_UNSPEC;
-  info->ifi_index = index;
+  put_link_header(message, index);
   mnl_attr_put_u32(message, IFLA_MASTER, static_cast<uint32_t>(master_index));
   check(request(message), "attach interface " + std::to_string(index) + " to its bridge");
 }
@@ -334,8 +345,7 @@ void Netlink::add_default_route(int index, uint32_t gateway) {
 bool Netlink::delete_link(const std::string& name) {
   char buffer[kRequestBuffer];
   nlmsghdr* message = start(buffer, RTM_DELLINK, 0);
-  auto* info = static_cast<ifinfomsg*>(mnl_nlmsg_put_extra_header(message, sizeof(ifinfomsg)));
-  info->ifi_family = AF_UNSPEC;
+  put_link_header(message, 0);
   mnl_attr_put_strz(message, IFLA_IFNAME, name.c_str());
   int err = request(message);
   if (err == ENODEV) return false;

@@ -3,21 +3,18 @@
 #include <cstring>
 #include <vector>
 
+#include "common/text.h"
+
 namespace mini::runtime {
 
 std::string clean_container_path(const std::string& path) {
   std::vector<std::string> parts;
-  size_t start = 0;
-  while (start <= path.size()) {
-    size_t end = path.find('/', start);
-    if (end == std::string::npos) end = path.size();
-    std::string part = path.substr(start, end - start);
+  for (auto& part : split(path, '/')) {
     if (part == "..") {
       if (!parts.empty()) parts.pop_back();
     } else if (!part.empty() && part != ".") {
       parts.push_back(std::move(part));
     }
-    start = end + 1;
   }
   std::string out;
   for (const auto& part : parts) out += "/" + part;

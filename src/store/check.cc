@@ -321,6 +321,7 @@ void Checker::check_container(const std::string& id) {
                 r.status = "exited";
                 r.pid = 0;
                 r.monitor_pid = 0;
+                r.monitor_start_time = 0;
                 r.exit_code = 137;  // what SIGKILL would have made of it
                 r.finished = now_rfc3339();
               });

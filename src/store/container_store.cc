@@ -26,6 +26,7 @@ void to_json(nlohmann::json& j, const ContainerRecord& r) {
                      {"pid", r.pid},
                      {"pid_start_time", r.pid_start_time},
                      {"monitor_pid", r.monitor_pid},
+                     {"monitor_start_time", r.monitor_start_time},
                      {"exit_code", r.exit_code},
                      {"oom_killed", r.oom_killed},
                      {"started", r.started},
@@ -56,6 +57,7 @@ void from_json(const nlohmann::json& j, ContainerRecord& r) {
   r.pid = j.value("pid", 0);
   r.pid_start_time = j.value("pid_start_time", uint64_t{0});
   r.monitor_pid = j.value("monitor_pid", 0);
+  r.monitor_start_time = j.value("monitor_start_time", uint64_t{0});
   r.exit_code = j.value("exit_code", 0);
   r.oom_killed = j.value("oom_killed", false);
   r.started = j.value("started", "");

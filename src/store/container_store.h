@@ -26,6 +26,7 @@ struct ContainerRecord {
   int pid = 0;
   uint64_t pid_start_time = 0;  // /proc/<pid>/stat field 22: tells a reused pid from ours
   int monitor_pid = 0;          // detached containers: the process holding their stdio
+  uint64_t monitor_start_time = 0;  // and its start time, as pid_start_time is the container's
   int exit_code = 0;
   bool oom_killed = false;  // the kernel's OOM killer struck in the container's cgroup
   std::string started;

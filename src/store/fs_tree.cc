@@ -18,23 +18,6 @@ namespace {
 
 using fsutil::UniqueFd;
 
-std::vector<std::string> list_names(int dirfd, const std::string& where) {
-  int dup = ::fcntl(dirfd, F_DUPFD_CLOEXEC, 0);
-  if (dup < 0) throw_errno("dup " + where);
-  DIR* dir = ::fdopendir(dup);
-  if (dir == nullptr) {
-    ::close(dup);
-    throw_errno("opendir " + where);
-  }
-  std::vector<std::string> names;
-  while (dirent* entry = ::readdir(dir)) {
-    std::string name = entry->d_name;
-    if (name != "." && name != "..") names.push_back(std::move(name));
-  }
-  ::closedir(dir);
-  return names;
-}
-
 // Opens directory `name` in `dirfd` for removing its entries, making it
 // searchable and writable first if its mode doesn't allow that.
 UniqueFd open_for_removal(int dirfd, const char* name, const struct stat& st, const std::string& where) {
@@ -86,7 +69,7 @@ void remove_entry(int dirfd, const char* name, dev_t parent_dev, const std::stri
 
   UniqueFd cur = open_for_removal(dirfd, name, st, where);
   std::vector<Frame> stack;
-  stack.push_back({name, st.st_dev, st.st_ino, list_names(cur.get(), where)});
+  stack.push_back({name, st.st_dev, st.st_ino, list_names_at(cur.get(), where)});
   for (;;) {
     Frame& top = stack.back();
     if (top.next < top.names.size()) {
@@ -103,7 +86,7 @@ void remove_entry(int dirfd, const char* name, dev_t parent_dev, const std::stri
       }
       if (cst.st_dev != top.dev) throw mount_point(path_of(where, stack, child));
       UniqueFd next = open_for_removal(cur.get(), child.c_str(), cst, path_of(where, stack, child));
-      std::vector<std::string> names = list_names(next.get(), path_of(where, stack, child));
+      std::vector<std::string> names = list_names_at(next.get(), path_of(where, stack, child));
       stack.push_back({child, cst.st_dev, cst.st_ino, std::move(names)});
       cur = std::move(next);
       continue;
@@ -126,6 +109,26 @@ void remove_entry(int dirfd, const char* name, dev_t parent_dev, const std::stri
 }
 
 }  // namespace
+
+std::vector<std::string> list_names_at(int dirfd, const std::string& shown) {
+  int dup = ::fcntl(dirfd, F_DUPFD_CLOEXEC, 0);
+  if (dup < 0) throw_errno("open " + shown);
+  DIR* dir = ::fdopendir(dup);
+  if (dir == nullptr) {
+    ::close(dup);
+    throw_errno("open " + shown);
+  }
+  std::vector<std::string> names;
+  errno = 0;
+  while (dirent* entry = ::readdir(dir)) {
+    std::string name = entry->d_name;
+    if (name != "." && name != "..") names.push_back(std::move(name));
+  }
+  int err = errno;
+  ::closedir(dir);
+  if (err != 0) throw_errno("read " + shown, err);
+  return names;
+}
 
 void remove_tree_at(int dirfd, const char* name) {
   struct stat parent {};

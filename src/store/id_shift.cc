@@ -13,6 +13,7 @@
 
 #include "common/error.h"
 #include "common/fs_util.h"
+#include "store/fs_tree.h"
 
 namespace mini::store {
 
@@ -26,7 +27,7 @@ class Shifter {
       : range_(range), dev_(dev), nobody_(range.count > 65534 ? 65534 : range.count - 1) {}
 
   void directory(int fd, const std::string& shown) {
-    for (const std::string& name : list(fd, shown)) {
+    for (const std::string& name : list_names_at(fd, shown)) {
       struct stat st {};
       if (::fstatat(fd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) throw_errno("stat " + shown + "/" + name);
       if (st.st_dev != dev_) continue;  // a mount point: not part of the copy
@@ -79,26 +80,6 @@ class Shifter {
     if (uid_out || gid_out) ++report.clamped;
     return {range_.start + (uid_out ? nobody_ : st.st_uid), range_.start + (gid_out ? nobody_ : st.st_gid),
             uid_out || gid_out};
-  }
-
-  static std::vector<std::string> list(int fd, const std::string& shown) {
-    int dup = ::fcntl(fd, F_DUPFD_CLOEXEC, 0);
-    if (dup < 0) throw_errno("open " + shown);
-    DIR* dir = ::fdopendir(dup);
-    if (dir == nullptr) {
-      ::close(dup);
-      throw_errno("open " + shown);
-    }
-    std::vector<std::string> names;
-    errno = 0;
-    while (dirent* entry = ::readdir(dir)) {
-      std::string name = entry->d_name;
-      if (name != "." && name != "..") names.push_back(std::move(name));
-    }
-    int err = errno;
-    ::closedir(dir);
-    if (err != 0) throw_errno("read " + shown, err);
-    return names;
   }
 
   IdRangeShift range_;

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "common/error.h"
+#include "store/fs_tree.h"
 
 namespace mini::store {
 
@@ -72,17 +73,8 @@ class NamespaceHolder {
 // The walk for max_setid_owner: by descriptor, never following a symlink
 // or crossing into another mount, nothing but directories opened.
 void scan_setid(int dirfd, dev_t dev, std::optional<uint32_t>& max, const std::string& shown) {
-  int dup = ::fcntl(dirfd, F_DUPFD_CLOEXEC, 0);
-  if (dup < 0) throw_errno("open " + shown);
-  DIR* dir = ::fdopendir(dup);
-  if (dir == nullptr) {
-    ::close(dup);
-    throw_errno("open " + shown);
-  }
   std::vector<std::string> subdirs;
-  while (dirent* entry = ::readdir(dir)) {
-    std::string name = entry->d_name;
-    if (name == "." || name == "..") continue;
+  for (std::string& name : list_names_at(dirfd, shown)) {
     struct stat st {};
     if (::fstatat(dirfd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0 || st.st_dev != dev) continue;
     if (S_ISDIR(st.st_mode)) {
@@ -92,7 +84,6 @@ void scan_setid(int dirfd, dev_t dev, std::optional<uint32_t>& max, const std::s
       if (!max || owner > *max) max = owner;
     }
   }
-  ::closedir(dir);
   for (const auto& name : subdirs) {
     UniqueFd sub(::openat(dirfd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
     if (!sub) throw_errno("open " + shown + "/" + name);

@@ -25,6 +25,7 @@
 #include "common/bytes.h"
 #include "common/error.h"
 #include "common/fs_util.h"
+#include "common/text.h"
 #include "store/decompress.h"
 #include "store/digest.h"
 #include "common/identity.h"
@@ -229,18 +230,13 @@ class Unpacker {
 
 std::vector<std::string> Unpacker::split(const std::string& raw, const std::string& shown) const {
   std::vector<std::string> parts;
-  size_t start = 0;
-  while (start <= raw.size()) {
-    size_t end = raw.find('/', start);
-    if (end == std::string::npos) end = raw.size();
-    std::string part = raw.substr(start, end - start);
+  for (auto& part : mini::split(raw, '/')) {
     if (part == "..")
       throw Error("layer entry " + shown + " escapes the layer directory; the layer is not safe to use");
     if (part.size() > NAME_MAX)
       throw Error("layer entry " + shown + " has a name longer than the " + std::to_string(NAME_MAX) +
                   " bytes Linux allows; the layer can't be unpacked");
     if (!part.empty() && part != ".") parts.push_back(std::move(part));
-    start = end + 1;
   }
   // As Docker, whose unpacking works with whole paths: a path Linux can't
   // open in one go is refused, and that bounds how deep a layer nests.
@@ -585,23 +581,6 @@ void Unpacker::finish() {
 
 // ---- apply_layer_copy ----
 
-std::vector<std::string> list_dir(int dirfd, const std::string& where) {
-  int dup = ::fcntl(dirfd, F_DUPFD_CLOEXEC, 0);
-  if (dup < 0) throw_errno("dup " + where);
-  DIR* dir = ::fdopendir(dup);
-  if (dir == nullptr) {
-    ::close(dup);
-    throw_errno("open directory " + where);
-  }
-  std::vector<std::string> names;
-  while (dirent* entry = ::readdir(dir)) {
-    std::string name = entry->d_name;
-    if (name != "." && name != "..") names.push_back(std::move(name));
-  }
-  ::closedir(dir);
-  return names;
-}
-
 // Copies xattrs from `src` to `dst`; fds when both are open files, else paths
 // (symlinks, devices), which the l*xattr calls don't follow.
 void copy_xattrs(int src_fd, int dst_fd, const std::string& src_path, const std::string& dst_path) {
@@ -683,7 +662,7 @@ class LayerCopier {
 };
 
 void clear_dir(int dirfd, const std::string& where) {
-  for (const auto& name : list_dir(dirfd, where)) remove_tree_at(dirfd, name.c_str());
+  for (const auto& name : list_names_at(dirfd, where)) remove_tree_at(dirfd, name.c_str());
 }
 
 void apply_dir_metadata(int src, int dst, const struct stat& st, const std::string& what) {
@@ -708,7 +687,7 @@ void LayerCopier::run() {
   if (!dst || ::fstat(dst.get(), &dst_st) != 0) throw_errno("open " + target_.string());
   if (::fstat(src.get(), &src_st) != 0) throw_errno("stat " + layer_dir_.string());
   std::vector<Frame> stack;
-  stack.push_back({"", src_st, dst_st.st_dev, dst_st.st_ino, list_dir(src.get(), layer_dir_.string())});
+  stack.push_back({"", src_st, dst_st.st_dev, dst_st.st_ino, list_names_at(src.get(), layer_dir_.string())});
   for (;;) {
     Frame& top = stack.back();
     if (top.next < top.names.size()) {
@@ -725,7 +704,7 @@ void LayerCopier::run() {
       if (!in) throw_errno("open " + (layer_dir_ / rel).string());
       UniqueFd out = enter_dir(in.get(), dst.get(), name, (target_ / rel).string());
       if (::fstat(out.get(), &dst_st) != 0) throw_errno("stat " + (target_ / rel).string());
-      std::vector<std::string> names = list_dir(in.get(), (layer_dir_ / rel).string());
+      std::vector<std::string> names = list_names_at(in.get(), (layer_dir_ / rel).string());
       stack.push_back({rel, st, dst_st.st_dev, dst_st.st_ino, std::move(names)});
       src = std::move(in);
       dst = std::move(out);

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -174,8 +175,12 @@ TEST_F(RuntimeLifecycle, JoinsANetworkNamespaceByPath) {
   // A process holding a network namespace of its own, as a pod's would.
   int ready[2];
   ASSERT_EQ(::pipe(ready), 0);
+  pid_t parent = ::getpid();
   pid_t holder = ::fork();
   if (holder == 0) {
+    // Killed with the test, however it dies: a namespace holder must not
+    // outlive it (the check after catches a parent that died first).
+    if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || ::getppid() != parent) ::_exit(1);
     if (::unshare(CLONE_NEWNET) != 0) ::_exit(1);
     ssize_t ignored = ::write(ready[1], "r", 1);
     (void)ignored;

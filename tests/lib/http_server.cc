@@ -11,6 +11,8 @@
 #include <cctype>
 #include <stdexcept>
 
+#include "common/text.h"
+
 namespace mini::test {
 
 namespace {
@@ -94,14 +96,9 @@ std::string ServerRequest::header(const std::string& name) const {
 
 std::vector<std::string> ServerRequest::query_values(const std::string& name) const {
   std::vector<std::string> values;
-  size_t pos = 0;
-  while (pos <= query.size()) {
-    size_t end = query.find('&', pos);
-    if (end == std::string::npos) end = query.size();
-    std::string pair = query.substr(pos, end - pos);
+  for (const auto& pair : split(query, '&')) {
     size_t eq = pair.find('=');
     if (eq != std::string::npos && pair.substr(0, eq) == name) values.push_back(percent_decode(pair.substr(eq + 1)));
-    pos = end + 1;
   }
   return values;
 }

@@ -17,6 +17,7 @@
 #include <gtest/gtest.h>
 
 #include "common/error.h"
+#include "support/temp_dir.h"
 
 namespace mini {
 namespace {
@@ -24,16 +25,13 @@ namespace {
 namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 
-class ContainedFileTest : public ::testing::Test {
+class ContainedFileTest : public test::TempDirTest {
  protected:
   void SetUp() override {
-    char tmpl[] = "/tmp/mini-contained-XXXXXX";
-    dir_ = mkdtemp(tmpl);
     root_ = dir_ / "root";
     fs::create_directories(root_ / "etc");
     std::ofstream(dir_ / "host-secret") << "host secret\n";
   }
-  void TearDown() override { fs::remove_all(dir_); }
 
   // Runs `f` on another thread; a hang fails the test instead of the suite.
   std::string within_a_second(const std::function<std::string()>& f) {
@@ -64,7 +62,7 @@ class ContainedFileTest : public ::testing::Test {
     });
   }
 
-  fs::path dir_, root_;
+  fs::path root_;
 };
 
 TEST_F(ContainedFileTest, ReadsARegularFileAndSaysAbsent) {

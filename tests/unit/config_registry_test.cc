@@ -8,6 +8,7 @@
 
 #include "common/error.h"
 #include "config/config.h"
+#include "support/temp_dir.h"
 
 namespace mini::config {
 namespace {
@@ -85,8 +86,8 @@ TEST(ConfigNetwork, Bip) {
 }
 
 TEST(ConfigLoad, PrefersFlagThenEnvironment) {
-  char tmpl[] = "/tmp/mini-config-XXXXXX";
-  std::string dir = mkdtemp(tmpl);
+  test::TempDir temp("mini-config");
+  std::string dir = temp.path().string();
   std::string path = dir + "/config.json";
   FILE* f = fopen(path.c_str(), "w");
   fputs(R"({"max-concurrent-downloads": 2})", f);
@@ -97,7 +98,6 @@ TEST(ConfigLoad, PrefersFlagThenEnvironment) {
   setenv("MINI_CONFIG", (dir + "/missing.json").c_str(), 1);
   EXPECT_THROW(load(""), Error) << "a named config file must exist";
   unsetenv("MINI_CONFIG");
-  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

@@ -9,28 +9,23 @@
 
 #include "common/error.h"
 #include "config/config.h"
+#include "support/temp_dir.h"
 
 namespace mini::config {
 namespace {
 
 using ::testing::HasSubstr;
 
-class ConfigStoreLimits : public ::testing::Test {
+class ConfigStoreLimits : public test::TempDirTest {
  protected:
   void SetUp() override {
-    char tmpl[] = "/tmp/mini-limits-XXXXXX";
-    dir_ = ::mkdtemp(tmpl);
     ::unsetenv("MINI_MAX_LAYER_BYTES");
   }
-  void TearDown() override {
-    ::unsetenv("MINI_MAX_LAYER_BYTES");
-    std::filesystem::remove_all(dir_);
-  }
+  void TearDown() override { ::unsetenv("MINI_MAX_LAYER_BYTES"); }
   uint64_t limit(const std::string& text) {
     std::ofstream(dir_ / "config.json") << text;
     return load((dir_ / "config.json").string()).store.max_layer_bytes;
   }
-  std::filesystem::path dir_;
 };
 
 TEST_F(ConfigStoreLimits, EnvironmentThenConfigFileThenDefault) {

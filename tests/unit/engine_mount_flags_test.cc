@@ -1,5 +1,6 @@
 #include "engine/mount_flags.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "common/error.h"
@@ -8,6 +9,7 @@ namespace mini::engine {
 namespace {
 
 using nlohmann::json;
+using ::testing::HasSubstr;
 
 TEST(MountFlags, VolumesBindHostPathsAndNamedVolumes) {
   MountFlags flags;
@@ -49,6 +51,55 @@ TEST(MountFlags, MalformedFlagsAreErrors) {
     flags.mounts = {bad};
     EXPECT_THROW(parse_mount_flags(flags, "/v"), Error) << bad;
   }
+}
+
+// What Docker says of a root destination, as runtime/mount_rules.h says it too.
+const char* const kDockerRoot = "invalid specification: destination can't be '/'";
+
+std::string flag_error(const MountFlags& flags) {
+  try {
+    parse_mount_flags(flags, "/v");
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "accepted";
+}
+
+TEST(MountFlags, RefuseTheRootWithDockersMessage) {
+  for (const char* destination : {"/", "//", "/.", "/./", "/bin/..", "/tmp/../", "."}) {
+    SCOPED_TRACE(destination);
+    MountFlags v;
+    v.volumes = {std::string("/host:") + destination};
+    EXPECT_EQ(flag_error(v), std::string("invalid volume specification: '/host:") + destination +
+                                 "': invalid mount config for type \"bind\": " + kDockerRoot);
+    MountFlags named;
+    named.volumes = {std::string("data:") + destination + ":ro"};
+    EXPECT_THAT(flag_error(named), HasSubstr(std::string("invalid mount config for type \"volume\": ") + kDockerRoot));
+    MountFlags mount;
+    mount.mounts = {std::string("type=bind,source=/host,target=") + destination};
+    EXPECT_EQ(flag_error(mount), std::string("invalid mount config for type \"bind\": ") + kDockerRoot);
+    MountFlags mount_tmpfs;
+    mount_tmpfs.mounts = {std::string("type=tmpfs,dst=") + destination};
+    EXPECT_EQ(flag_error(mount_tmpfs), std::string("invalid mount config for type \"tmpfs\": ") + kDockerRoot);
+    MountFlags tmpfs;
+    tmpfs.tmpfs = {std::string(destination) + ":size=1m"};
+    EXPECT_EQ(flag_error(tmpfs), kDockerRoot);
+  }
+}
+
+TEST(MountFlags, StoreCleanDestinations) {
+  MountFlags flags;
+  flags.volumes = {"/host:/data/"};
+  flags.mounts = {"type=bind,source=/host,target=/a//b/."};
+  flags.tmpfs = {"/scratch/../run:size=1m"};
+  auto parsed = parse_mount_flags(flags, "/v");
+  ASSERT_EQ(parsed.mounts.size(), 3u);
+  EXPECT_EQ(parsed.mounts[0]["destination"], "/data");
+  EXPECT_EQ(parsed.mounts[1]["destination"], "/a/b");
+  EXPECT_EQ(parsed.mounts[2]["destination"], "/run");
+  MountFlags relative;
+  relative.volumes = {"/host:data"};
+  EXPECT_THAT(flag_error(relative), HasSubstr("must be an absolute path"));
 }
 
 }  // namespace

@@ -5,21 +5,15 @@
 
 #include "engine/user.h"
 #include "common/error.h"
+#include "support/error_of.h"
 
 namespace mini::engine {
 namespace {
 
+using test::error_of;
+
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
-
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
 
 // An image whose passwd names accounts after other accounts' uids.
 const char* kNumericNames =

@@ -7,20 +7,14 @@
 
 #include "net/etc_files.h"
 #include "common/error.h"
+#include "support/error_of.h"
 
 namespace mini::net {
 namespace {
 
-using ::testing::HasSubstr;
+using test::error_of;
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
+using ::testing::HasSubstr;
 
 TEST(Names, DockersPatternForContainerNames) {
   for (const char* name : {"web", "a", "web_1", "my.app-2", "0day", "A.B_C-D"})

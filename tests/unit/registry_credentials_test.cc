@@ -6,6 +6,7 @@
 
 #include "common/error.h"
 #include "common/fs_util.h"
+#include "support/temp_dir.h"
 
 namespace mini::registry {
 namespace {
@@ -85,8 +86,8 @@ TEST(Credentials, LoginServerNormalization) {
 }
 
 TEST(Credentials, FileWrittenPrivatelyAndReadBack) {
-  char tmpl[] = "/tmp/mini-creds-XXXXXX";
-  fs::path dir = mkdtemp(tmpl);
+  test::TempDir temp("mini-creds");
+  const fs::path& dir = temp.path();
   fs::path file = dir / "sub" / "config.json";
   EXPECT_TRUE(read_docker_config(file).empty());
   nlohmann::json config = nlohmann::json::object();
@@ -98,7 +99,6 @@ TEST(Credentials, FileWrittenPrivatelyAndReadBack) {
   EXPECT_EQ(find_credentials(read_docker_config(file), "127.0.0.1:5000")->password, "p");
   fsutil::write_file_atomic(file, "{not json");
   EXPECT_THROW(read_docker_config(file), Error);
-  fs::remove_all(dir);
 }
 
 TEST(Credentials, ConfigPathFollowsDockerConfig) {

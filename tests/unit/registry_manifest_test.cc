@@ -3,9 +3,12 @@
 #include <gtest/gtest.h>
 
 #include "common/error.h"
+#include "support/error_of.h"
 
 namespace mini::registry {
 namespace {
+
+using test::error_of;
 
 using nlohmann::json;
 
@@ -26,15 +29,6 @@ json busybox_index() {
             entry(kB, {{"os", "linux"}, {"architecture", "amd64"}}),
             entry(kC, {{"os", "linux"}, {"architecture", "arm"}, {"variant", "v6"}}),
             entry(kD, {{"os", "unknown"}, {"architecture", "unknown"}})}}};
-}
-
-std::string what(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
 }
 
 TEST(Platform, Normalization) {
@@ -70,7 +64,7 @@ TEST(SelectManifest, PicksTheRequestedPlatform) {
 }
 
 TEST(SelectManifest, MissingPlatformListsTheAvailableOnes) {
-  std::string message = what([] { select_manifest(busybox_index(), parse_platform("linux/ppc64le")); });
+  std::string message = error_of([] { select_manifest(busybox_index(), parse_platform("linux/ppc64le")); });
   EXPECT_NE(message.find("no matching manifest for linux/ppc64le"), std::string::npos) << message;
   EXPECT_NE(message.find("linux/amd64"), std::string::npos) << message;
   EXPECT_NE(message.find("linux/arm64/v8"), std::string::npos) << message;
@@ -93,7 +87,7 @@ TEST(ManifestKind, FromContentTypeBodyOrShape) {
 }
 
 TEST(ManifestKind, Schema1IsRefusedClearly) {
-  std::string message = what([] { detect_manifest_kind(media::kDockerSchema1Signed, json::object()); });
+  std::string message = error_of([] { detect_manifest_kind(media::kDockerSchema1Signed, json::object()); });
   EXPECT_NE(message.find("schema1"), std::string::npos) << message;
   EXPECT_THROW(detect_manifest_kind(media::kDockerSchema1, json::object()), Error);
   EXPECT_THROW(detect_manifest_kind("application/json", json{{"schemaVersion", 1}, {"fsLayers", json::array()}}),

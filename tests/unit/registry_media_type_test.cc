@@ -4,20 +4,14 @@
 
 #include "common/error.h"
 #include "registry/manifest.h"
+#include "support/error_of.h"
 
 namespace mini::registry {
 namespace {
 
-using nlohmann::json;
+using test::error_of;
 
-std::string what(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
+using nlohmann::json;
 
 json oci_manifest() {
   return {
@@ -36,7 +30,7 @@ TEST(MediaType, TheDocumentDecides) {
 TEST(MediaType, AContentTypeThatDisagreesIsRefusedByName) {
   // The same bytes must not pull as an index under one Content-Type and as
   // a manifest under another.
-  std::string message = what([] { detect_manifest_kind(media::kOciIndex, oci_manifest()); });
+  std::string message = error_of([] { detect_manifest_kind(media::kOciIndex, oci_manifest()); });
   EXPECT_NE(message.find("mediaType is application/vnd.oci.image.manifest.v1+json"), std::string::npos) << message;
   EXPECT_NE(message.find("Content-Type application/vnd.oci.image.index.v1+json"), std::string::npos) << message;
   EXPECT_NE(message.find("disagree"), std::string::npos) << message;
@@ -49,7 +43,7 @@ TEST(MediaType, AShapeThatDisagreesIsRefused) {
   lying.erase("config");
   lying.erase("layers");
   lying["manifests"] = json::array();
-  std::string message = what([&] { detect_manifest_kind("", lying); });
+  std::string message = error_of([&] { detect_manifest_kind("", lying); });
   EXPECT_NE(message.find("holds an index"), std::string::npos) << message;
   // Without a mediaType, the Content-Type and the shape must agree.
   json bare = {{"schemaVersion", 2}, {"manifests", json::array()}};
@@ -65,18 +59,18 @@ TEST(MediaType, Schema1IsNamedWhateverItIsServedAs) {
   json schema1 = {{"schemaVersion", 1}, {"name", "x"}, {"tag", "y"}, {"fsLayers", json::array()}};
   for (std::string_view type :
        {media::kOciManifest, media::kOciIndex, media::kDockerManifest, std::string_view("application/json")}) {
-    std::string message = what([&] { detect_manifest_kind(type, schema1); });
+    std::string message = error_of([&] { detect_manifest_kind(type, schema1); });
     EXPECT_NE(message.find("schema1"), std::string::npos) << type << ": " << message;
     EXPECT_NE(message.find("push it again"), std::string::npos) << message;
   }
   json declared = {{"mediaType", media::kDockerSchema1Signed}};
-  EXPECT_NE(what([&] { detect_manifest_kind(media::kOciManifest, declared); }).find("schema1"), std::string::npos);
+  EXPECT_NE(error_of([&] { detect_manifest_kind(media::kOciManifest, declared); }).find("schema1"), std::string::npos);
 }
 
 TEST(MediaType, AnUnknownDeclaredTypeIsShownEscaped) {
   json weird = oci_manifest();
   weird["mediaType"] = "application/x\x1b[2J" + std::string(5000, 'y');
-  std::string message = what([&] { detect_manifest_kind("", weird); });
+  std::string message = error_of([&] { detect_manifest_kind("", weird); });
   EXPECT_EQ(message.find('\x1b'), std::string::npos) << message;
   EXPECT_LT(message.size(), 400u);
 }
@@ -89,7 +83,7 @@ TEST(SelectManifest, AHugeIndexMakesAShortMessage) {
                          {"size", 1},
                          {"platform", {{"os", "linux"}, {"architecture", "arch\x1b" + std::to_string(i)}}}});
   json index = {{"schemaVersion", 2}, {"mediaType", media::kOciIndex}, {"manifests", manifests}};
-  std::string message = what([&] { select_manifest(index, parse_platform("linux/amd64")); });
+  std::string message = error_of([&] { select_manifest(index, parse_platform("linux/amd64")); });
   EXPECT_LT(message.size(), 1000u) << message.size();
   EXPECT_EQ(message.find('\x1b'), std::string::npos);
   EXPECT_NE(message.find("more); choose one with --platform"), std::string::npos) << message;

@@ -4,7 +4,6 @@
 #include <gtest/gtest.h>
 #include <sys/mount.h>
 
-#include "engine/mount_flags.h"
 #include "common/error.h"
 #include "runtime/mount_plan.h"
 
@@ -110,52 +109,6 @@ TEST(RuntimeMountRules, PlanRefusesTheRootInEverySpelling) {
   }
   EXPECT_EQ(root_destination_error("bind"),
             "invalid mount config for type \"bind\": invalid specification: destination can't be '/'");
-}
-
-std::string flag_error(const engine::MountFlags& flags) {
-  try {
-    engine::parse_mount_flags(flags, "/v");
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "accepted";
-}
-
-TEST(RuntimeMountRules, FlagsRefuseTheRootWithDockersMessage) {
-  for (const char* destination : {"/", "//", "/.", "/./", "/bin/..", "/tmp/../", "."}) {
-    SCOPED_TRACE(destination);
-    engine::MountFlags v;
-    v.volumes = {std::string("/host:") + destination};
-    EXPECT_EQ(flag_error(v), std::string("invalid volume specification: '/host:") + destination +
-                                 "': invalid mount config for type \"bind\": " + kDockerRoot);
-    engine::MountFlags named;
-    named.volumes = {std::string("data:") + destination + ":ro"};
-    EXPECT_THAT(flag_error(named), HasSubstr(std::string("invalid mount config for type \"volume\": ") + kDockerRoot));
-    engine::MountFlags mount;
-    mount.mounts = {std::string("type=bind,source=/host,target=") + destination};
-    EXPECT_EQ(flag_error(mount), std::string("invalid mount config for type \"bind\": ") + kDockerRoot);
-    engine::MountFlags mount_tmpfs;
-    mount_tmpfs.mounts = {std::string("type=tmpfs,dst=") + destination};
-    EXPECT_EQ(flag_error(mount_tmpfs), std::string("invalid mount config for type \"tmpfs\": ") + kDockerRoot);
-    engine::MountFlags tmpfs;
-    tmpfs.tmpfs = {std::string(destination) + ":size=1m"};
-    EXPECT_EQ(flag_error(tmpfs), kDockerRoot);
-  }
-}
-
-TEST(RuntimeMountRules, FlagsStoreCleanDestinations) {
-  engine::MountFlags flags;
-  flags.volumes = {"/host:/data/"};
-  flags.mounts = {"type=bind,source=/host,target=/a//b/."};
-  flags.tmpfs = {"/scratch/../run:size=1m"};
-  auto parsed = engine::parse_mount_flags(flags, "/v");
-  ASSERT_EQ(parsed.mounts.size(), 3u);
-  EXPECT_EQ(parsed.mounts[0]["destination"], "/data");
-  EXPECT_EQ(parsed.mounts[1]["destination"], "/a/b");
-  EXPECT_EQ(parsed.mounts[2]["destination"], "/run");
-  engine::MountFlags relative;
-  relative.volumes = {"/host:data"};
-  EXPECT_THAT(flag_error(relative), HasSubstr("must be an absolute path"));
 }
 
 }  // namespace

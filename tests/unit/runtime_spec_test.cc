@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <sys/mount.h>
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "common/error.h"
@@ -15,6 +16,7 @@ namespace mini::runtime {
 namespace {
 
 using nlohmann::json;
+using ::testing::StartsWith;
 
 json minimal_spec() {
   return json{{"ociVersion", "1.0.2"},
@@ -110,6 +112,23 @@ TEST(RuntimeExec, SearchesThePathOfTheContainersEnvironment) {
   EXPECT_EQ(exec_candidates("ls", {}).front(), "/usr/local/sbin/ls");
   EXPECT_EQ(rlimit_resource("RLIMIT_NOFILE"), RLIMIT_NOFILE);
   EXPECT_THROW(rlimit_resource("RLIMIT_BOGUS"), Error);
+}
+
+TEST(RuntimeSpecStrings, NulBytesAreRefusedWithTheirPath) {
+  json spec = {{"ociVersion", "1.0.2"},
+               {"root", {{"path", "rootfs"}}},
+               {"process", {{"args", {"sh"}}, {"cwd", "/"}, {"env", {std::string("A=\0", 3)}}}}};
+  try {
+    parse_spec(spec);
+    FAIL() << "accepted a NUL in process.env";
+  } catch (const Error& e) {
+    EXPECT_THAT(e.what(), StartsWith("config.json: process.env[0] contains a NUL byte"));
+  }
+  json deep = json::array();
+  for (int i = 0; i < 200; ++i) deep = json::array({deep});
+  spec["annotations"] = {{"x", deep}};
+  spec["process"]["env"] = json::array();
+  EXPECT_THROW(parse_spec(spec), Error);
 }
 
 }  // namespace

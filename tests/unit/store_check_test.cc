@@ -18,6 +18,7 @@
 #include "store/image_index.h"
 #include "store/layer_store.h"
 #include "store/scratch.h"
+#include "support/temp_dir.h"
 
 namespace mini::store {
 namespace {
@@ -32,14 +33,12 @@ void age(const fs::path& path) {
   ASSERT_EQ(::utimensat(AT_FDCWD, path.c_str(), times, AT_SYMLINK_NOFOLLOW), 0) << path;
 }
 
-class StoreCheck : public ::testing::Test {
+class StoreCheck : public test::TempDirTest {
  protected:
   void SetUp() override {
-    char tmpl[] = "/tmp/mini-check-XXXXXX";
-    layout_.root = ::mkdtemp(tmpl);
+    layout_.root = dir_;
     layout_.create();
   }
-  void TearDown() override { remove_tree(layout_.root); }
 
   CheckReport check(bool repair, std::function<bool(const ContainerRecord&)> alive = {}) {
     CheckOptions options;
@@ -274,9 +273,9 @@ TEST_F(StoreCheck, PullsAndImportsSweepAbandonedIngests) {
 }
 
 TEST(ContainerExitSlot, OutranksAStateJsonThatCouldNotBeRewritten) {
-  char tmpl[] = "/tmp/mini-exit-XXXXXX";
+  test::TempDir temp("mini-exit");
   Layout layout;
-  layout.root = ::mkdtemp(tmpl);
+  layout.root = temp.path();
   layout.create();
   ContainerStore containers(layout);
   ContainerRecord record;
@@ -304,7 +303,6 @@ TEST(ContainerExitSlot, OutranksAStateJsonThatCouldNotBeRewritten) {
   containers.clear_exit(record.id);
   containers.update(record.id, [](ContainerRecord& r) { r.status = "running"; });
   EXPECT_EQ(containers.load(record.id)->status, "running");
-  remove_tree(layout.root);
 }
 
 }  // namespace

@@ -7,26 +7,22 @@
 #include "store/content_store.h"
 #include "store/digest.h"
 #include "store/fs_tree.h"
+#include "support/temp_dir.h"
 
 namespace mini::store {
 namespace {
 
 using ::testing::HasSubstr;
 
-class StoreContent : public ::testing::Test {
+class StoreContent : public test::TempDirTest {
  protected:
   void SetUp() override {
-    std::string tmpl = (fs::temp_directory_path() / "mini-content-XXXXXX").string();
-    ASSERT_NE(::mkdtemp(tmpl.data()), nullptr);
-    dir_ = tmpl;
     layout_.root = dir_ / "root";
     layout_.create();
   }
-  void TearDown() override { remove_tree(dir_); }
 
   static bool empty(const fs::path& dir) { return fs::is_empty(dir); }
 
-  fs::path dir_;
   Layout layout_;
 };
 

@@ -13,6 +13,7 @@
 
 #include "common/error.h"
 #include "store/decompress.h"
+#include "support/temp_dir.h"
 
 namespace mini::store {
 namespace {
@@ -20,14 +21,8 @@ namespace {
 namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 
-class StoreDecompress : public ::testing::Test {
+class StoreDecompress : public test::TempDirTest {
  protected:
-  void SetUp() override {
-    std::string tmpl = (fs::temp_directory_path() / "mini-decompress-XXXXXX").string();
-    ASSERT_NE(::mkdtemp(tmpl.data()), nullptr);
-    dir_ = tmpl;
-  }
-  void TearDown() override { fs::remove_all(dir_); }
 
   fs::path write(const std::string& name, const std::string& data) {
     fs::path path = dir_ / name;
@@ -66,7 +61,6 @@ class StoreDecompress : public ::testing::Test {
     return data;
   }
 
-  fs::path dir_;
 };
 
 TEST_F(StoreDecompress, GzipLargerThanOneBlock) {

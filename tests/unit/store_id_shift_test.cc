@@ -18,24 +18,20 @@
 #include <gtest/gtest.h>
 
 #include "common/error.h"
+#include "support/temp_dir.h"
 
 namespace mini::store {
 namespace {
 
 constexpr IdRangeShift kRange{100000, 65536};
 
-class IdShiftTest : public ::testing::Test {
+class IdShiftTest : public test::TempDirTest {
  protected:
   void SetUp() override {
     if (::geteuid() != 0) GTEST_SKIP() << "chown and mknod need root";
-    char tmpl[] = "/tmp/mini-idshift-XXXXXX";
-    dir_ = mkdtemp(tmpl);
     root_ = dir_ / "rootfs";
     fs::create_directories(root_ / "bin");
     std::ofstream(dir_ / "canary") << "canary\n";
-  }
-  void TearDown() override {
-    if (!dir_.empty()) fs::remove_all(dir_);
   }
 
   struct stat lstat_of(const fs::path& path) {
@@ -54,7 +50,7 @@ class IdShiftTest : public ::testing::Test {
     return result.get();
   }
 
-  fs::path dir_, root_;
+  fs::path root_;
 };
 
 TEST_F(IdShiftTest, HardlinkFarmMovesOnce) {

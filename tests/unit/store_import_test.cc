@@ -13,6 +13,7 @@
 #include "store/image.h"
 #include "store/import.h"
 #include "store/rootfs.h"
+#include "support/temp_dir.h"
 
 namespace mini::store {
 namespace {
@@ -57,16 +58,12 @@ void write_tar(const fs::path& out, const std::vector<std::pair<std::string, std
 const std::vector<std::pair<std::string, std::string>> kRootfs = {
     {"bin/", ""}, {"bin/sh", "#!fake shell\n"}, {"etc/", ""}, {"etc/os-release", "ID=test\n"}};
 
-class StoreImport : public ::testing::Test {
+class StoreImport : public test::TempDirTest {
  protected:
   void SetUp() override {
-    std::string tmpl = (fs::temp_directory_path() / "mini-import-XXXXXX").string();
-    ASSERT_NE(::mkdtemp(tmpl.data()), nullptr);
-    dir_ = tmpl;
     layout_.root = dir_ / "root";
     layout_.create();
   }
-  void TearDown() override { remove_tree(dir_); }
 
   ImportResult import(const fs::path& source, const std::string& name, std::vector<std::string> changes = {}) {
     ContentStore blobs(layout_);
@@ -83,7 +80,6 @@ class StoreImport : public ::testing::Test {
     EXPECT_FALSE(fs::exists(layout_.images_file()));
   }
 
-  fs::path dir_;
   Layout layout_;
 };
 

@@ -9,24 +9,20 @@
 #include "common/fs_util.h"
 #include "store/fs_tree.h"
 #include "store/image_index.h"
+#include "support/temp_dir.h"
 
 namespace mini::store {
 namespace {
 
 using ::testing::HasSubstr;
 
-class StoreIndex : public ::testing::Test {
+class StoreIndex : public test::TempDirTest {
  protected:
   void SetUp() override {
-    std::string tmpl = (fs::temp_directory_path() / "mini-index-XXXXXX").string();
-    ASSERT_NE(::mkdtemp(tmpl.data()), nullptr);
-    dir_ = tmpl;
     layout_.root = dir_ / "root";
     layout_.create();
   }
-  void TearDown() override { remove_tree(dir_); }
 
-  fs::path dir_;
   Layout layout_;
 };
 

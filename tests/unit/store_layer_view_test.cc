@@ -17,24 +17,22 @@
 #include <gtest/gtest.h>
 
 #include "common/error.h"
+#include "support/temp_dir.h"
 
 namespace mini::store {
 namespace {
 
 using ::testing::HasSubstr;
 
-class LayerViewTest : public ::testing::Test {
+class LayerViewTest : public test::TempDirTest {
  protected:
   void SetUp() override {
-    char tmpl[] = "/tmp/mini-layerview-XXXXXX";
-    dir_ = mkdtemp(tmpl);
     for (const char* name : {"l0", "l1", "l2"}) {
       fs::create_directories(dir_ / name);
       layers_.push_back(dir_ / name);
     }
     std::ofstream(dir_ / "host-passwd") << "host:x:0:0::/:/bin/sh\n";
   }
-  void TearDown() override { fs::remove_all(dir_); }
 
   void write(int layer, const std::string& path, const std::string& content) {
     fs::path file = layers_[layer] / path;
@@ -73,7 +71,6 @@ class LayerViewTest : public ::testing::Test {
     return result.get();
   }
 
-  fs::path dir_;
   std::vector<fs::path> layers_;  // bottom first
 };
 

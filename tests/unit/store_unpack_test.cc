@@ -19,6 +19,7 @@
 #include "store/digest.h"
 #include "store/fs_tree.h"
 #include "store/unpack.h"
+#include "support/temp_dir.h"
 
 namespace mini::store {
 namespace {
@@ -135,12 +136,10 @@ std::string get_xattr(const fs::path& path, const char* name) {
 
 // Every test works in its own sandbox: dest/ is unpacked into, outside/ must
 // never change, and nothing else may appear.
-class StoreUnpack : public ::testing::Test {
+class StoreUnpack : public test::TempDirTest {
  protected:
   void SetUp() override {
-    std::string tmpl = (fs::temp_directory_path() / "mini-unpack-XXXXXX").string();
-    ASSERT_NE(::mkdtemp(tmpl.data()), nullptr);
-    sandbox_ = tmpl;
+    sandbox_ = dir_;
     dest_ = sandbox_ / "dest";
     outside_ = sandbox_ / "outside";
     fs::create_directories(dest_);
@@ -148,7 +147,6 @@ class StoreUnpack : public ::testing::Test {
     std::ofstream(outside_ / "secret") << "secret";
     tar_ = sandbox_ / "layer.tar";
   }
-  void TearDown() override { remove_tree(sandbox_); }
 
   // As the store asks for them: a rootless store's layers take user.* xattrs.
   UnpackResult unpack(const std::vector<TarEntry>& entries, UnpackOptions options = {0, !is_root()}) {
@@ -470,20 +468,16 @@ TEST_F(StoreUnpack, DeepNestingNeedsFewFileDescriptors) {
 }
 
 // apply_layer_copy works on layers in the store's overlay format.
-class StoreLayerCopy : public ::testing::Test {
+class StoreLayerCopy : public test::TempDirTest {
  protected:
   void SetUp() override {
-    std::string tmpl = (fs::temp_directory_path() / "mini-copy-XXXXXX").string();
-    ASSERT_NE(::mkdtemp(tmpl.data()), nullptr);
-    dir_ = tmpl;
     lower_ = dir_ / "lower";
     upper_ = dir_ / "upper";
     target_ = dir_ / "rootfs";
     for (const auto& d : {lower_, upper_, target_}) fs::create_directories(d);
   }
-  void TearDown() override { remove_tree(dir_); }
 
-  fs::path dir_, lower_, upper_, target_;
+  fs::path lower_, upper_, target_;
 };
 
 TEST_F(StoreLayerCopy, WhiteoutsOpaqueDirsAndLinks) {

@@ -2,6 +2,7 @@
 #include <map>
 
 #include "common/error.h"
+#include "common/text.h"
 #include "runtime/contain/contain.h"
 
 namespace mini::runtime {
@@ -21,14 +22,7 @@ std::vector<std::string> exec_candidates(const std::string& command, const std::
   for (const auto& entry : env)
     if (entry.rfind("PATH=", 0) == 0) path = entry.substr(5);
   std::vector<std::string> candidates;
-  size_t start = 0;
-  while (start <= path.size()) {
-    size_t end = path.find(':', start);
-    if (end == std::string::npos) end = path.size();
-    std::string dir = path.substr(start, end - start);
-    candidates.push_back((dir.empty() ? std::string(".") : dir) + "/" + command);
-    start = end + 1;
-  }
+  for (const auto& dir : split(path, ':')) candidates.push_back((dir.empty() ? std::string(".") : dir) + "/" + command);
   return candidates;
 }
 

@@ -1,5 +1,6 @@
-// Capabilities and seccomp: name tables, and a compiled filter tried for
-// real in a forked child (no root needed: no_new_privs allows it).
+// Seccomp: Docker's default profile turned into OCI form by the engine,
+// compiled by the runtime, and tried for real in a forked child (no root
+// needed: no_new_privs allows it); the runtime's cache of compiled programs.
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -14,39 +15,12 @@
 
 #include "engine/seccomp_profile.h"
 #include "common/error.h"
-#include "runtime/capabilities.h"
 #include "runtime/seccomp.h"
 
 namespace mini::runtime {
 namespace {
 
 using nlohmann::json;
-
-TEST(Capabilities, NamesAndMasks) {
-  EXPECT_EQ(capability_number("CAP_CHOWN"), 0);
-  EXPECT_EQ(capability_number("CAP_SYS_ADMIN"), 21);
-  EXPECT_EQ(capability_number("CAP_BPF"), 39);
-  EXPECT_FALSE(capability_number("CAP_BOGUS"));
-  EXPECT_EQ(capability_name(13), "CAP_NET_RAW");
-  EXPECT_EQ(capability_mask({"CAP_CHOWN", "CAP_KILL"}), (1u << 0) | (1u << 5));
-  EXPECT_THROW(capability_mask({"CAP_BOGUS"}), Error);
-}
-
-TEST(Capabilities, DockerDefaultSetIsCapEffA80425FB) {
-  Capabilities caps;
-  caps.bounding = caps.effective = caps.permitted = {
-      "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FSETID", "CAP_FOWNER", "CAP_MKNOD", "CAP_NET_RAW", "CAP_SETGID",
-      "CAP_SETUID", "CAP_SETFCAP", "CAP_SETPCAP", "CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT", "CAP_KILL",
-      "CAP_AUDIT_WRITE"};
-  auto sets = resolve_capabilities(caps, 40);
-  EXPECT_EQ(sets.effective, 0xa80425fbu);  // what /proc/self/status shows in a Docker container
-  EXPECT_EQ(sets.ambient, 0u);
-}
-
-TEST(Capabilities, AbsentMeansEverythingTheKernelKnows) {
-  auto sets = resolve_capabilities(std::nullopt, 40);
-  EXPECT_EQ(sets.bounding, (uint64_t{1} << 41) - 1);
-}
 
 json default_oci_profile(std::vector<std::string> caps) {
   engine::SeccompTarget target{std::move(caps), "amd64", "6.1.0"};
