@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <sstream>
@@ -37,11 +38,22 @@ std::optional<uint32_t> to_outside(const IdMap& map, uint32_t id) {
 }
 
 std::string describe_inside(const IdMap& map) {
+  // Ranges that touch are one: "0 UID 1" and "1 SUBUID 65536" read 0-65536.
+  IdMap sorted = map;
+  std::sort(sorted.begin(), sorted.end(), [](const IdExtent& a, const IdExtent& b) { return a.inside < b.inside; });
+  std::vector<std::pair<uint64_t, uint64_t>> ranges;
+  for (const auto& e : sorted) {
+    uint64_t first = e.inside, last = first + e.count - 1;
+    if (!ranges.empty() && first <= ranges.back().second + 1)
+      ranges.back().second = std::max(ranges.back().second, last);
+    else
+      ranges.emplace_back(first, last);
+  }
   std::string out;
-  for (const auto& e : map) {
+  for (const auto& [first, last] : ranges) {
     if (!out.empty()) out += ", ";
-    out += std::to_string(e.inside);
-    if (e.count > 1) out += "-" + std::to_string(static_cast<uint64_t>(e.inside) + e.count - 1);
+    out += std::to_string(first);
+    if (last > first) out += "-" + std::to_string(last);
   }
   return out.empty() ? "none" : out;
 }

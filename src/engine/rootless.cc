@@ -179,8 +179,9 @@ namespace {
 std::vector<std::string> requested_limits(const nlohmann::json& resources) {
   runtime::cgroup::Limits limits = runtime::cgroup::parse_limits(resources);
   std::vector<std::string> flags;
+  // --memory sets the swap limit too, as Docker does: one flag to name.
   if (limits.memory) flags.push_back("--memory");
-  if (limits.memory_swap) flags.push_back("--memory-swap");
+  else if (limits.memory_swap) flags.push_back("--memory-swap");
   if (limits.cpu_quota || limits.cpu_period) flags.push_back("--cpus");
   if (limits.cpu_shares) flags.push_back("--cpu-shares");
   if (limits.cpuset_cpus || limits.cpuset_mems) flags.push_back("--cpuset-cpus");

@@ -80,13 +80,11 @@ class TestUser {
     uid = static_cast<uid_t>(std::stoul(run_process({"id", "-u", name}).out));
     gid = static_cast<gid_t>(std::stoul(run_process({"id", "-g", name}).out));
     // useradd may have given it a range of its own; the test decides.
+    if (with_range) subid = free_subid_start();
     for (const char* file : {"/etc/subuid", "/etc/subgid"}) {
       std::string text = rewrite_without(read_text(file), name);
-      if (with_range) {
-        subid = free_subid_start();
-        text += name + ":" + std::to_string(subid) + ":65536\n";
-      }
-      std::ofstream(file) << text;
+      if (with_range) text += name + ":" + std::to_string(subid) + ":65536\n";
+      std::ofstream(file) << text;  // read above: the stream truncates the file
     }
     if (with_range) {
       // Both files got the same start: computed before either was written.
@@ -100,7 +98,10 @@ class TestUser {
     // Containers first: their processes are the user's.
     Result ids = mini({"ps", "-aq"});
     for (const auto& id : lines_of(ids.out)) mini({"rm", "-f", id});
-    for (const char* file : {"/etc/subuid", "/etc/subgid"}) std::ofstream(file) << rewrite_without(read_text(file), name);
+    for (const char* file : {"/etc/subuid", "/etc/subgid"}) {
+      std::string kept = rewrite_without(read_text(file), name);  // before the stream truncates it
+      std::ofstream(file) << kept;
+    }
     std::error_code ec;
     fs::remove_all("/tmp/mini-run-" + std::to_string(uid), ec);
     run_process({"userdel", "-r", "-f", name});
@@ -402,6 +403,7 @@ TEST_F(RootlessTest, LimitsOnCgroupV1AreIgnoredWithOneLineSayingWhy) {
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(lines_of(r.err).size(), 1u) << r.err;
   EXPECT_THAT(r.err, HasSubstr("--memory and --pids-limit are ignored"));
+  EXPECT_THAT(r.err, Not(HasSubstr("--memory-swap"))) << "not asked for: --memory's default";
   EXPECT_THAT(r.err, HasSubstr("cgroup v1"));
   Result quiet = user->mini({"run", "--rm", "bb", "true"});
   EXPECT_EQ(quiet.err, "") << "no limits asked for, nothing to say";

@@ -20,7 +20,8 @@ TEST(RootlessIdentity, ParsesMapsAndMapsIdsOut) {
   EXPECT_EQ(identity::to_outside(map, 42), 100041u);
   EXPECT_EQ(identity::to_outside(map, 65536), 165535u);
   EXPECT_EQ(identity::to_outside(map, 65537), std::nullopt);
-  EXPECT_EQ(identity::describe_inside(map), "0, 1-65536");
+  EXPECT_EQ(identity::describe_inside(map), "0-65536");
+  EXPECT_EQ(identity::describe_inside(identity::parse_id_map("0 1000 1\n2 100000 10\n")), "0, 2-11");
   EXPECT_TRUE(identity::is_identity_map(identity::parse_id_map("0 0 4294967295\n")));
 }
 
