@@ -1,12 +1,17 @@
 #!/usr/bin/env python3
 """tests/check_deps.py passes a small tree that keeps the rule and fails,
-naming the include, once one forbidden include is added."""
+naming the include, once one forbidden include is added; and the same for a
+copy of this checkout's own src/, so the `dependency_rules` test is shown
+to fail on the real tree as soon as the registry reaches past the store's
+content interfaces again."""
 import pathlib
+import shutil
 import subprocess
 import sys
 import tempfile
 
 CHECKER = pathlib.Path(__file__).resolve().parent / "check_deps.py"
+CHECKOUT = CHECKER.parent.parent
 
 # Each file's includes keep the rule: own headers, allowed modules, the two
 # store headers the registry may use, and system headers named like modules.
@@ -30,6 +35,31 @@ def expect(condition, message):
     if not condition:
         print(f"FAIL: {message}")
         sys.exit(1)
+
+
+def check_real_tree(root):
+    shutil.copytree(CHECKOUT / "src", root / "src")
+    code, out = check(root)
+    expect(code == 0 and out == "", f"this checkout's src/ breaks the rule (exit {code}):\n{out}")
+    # The edges the rule exists for, each added to a real file of the module.
+    cases = [
+        ("src/registry/download.cc", "store/layer_store.h", "module registry may not depend on store"),
+        ("src/registry/resolve.cc", "engine/pull.h", "module registry may not depend on engine"),
+        ("src/runtime/lifecycle.cc", "store/content.h", "module runtime may not depend on store"),
+        ("src/store/content_store.cc", "registry/manifest.h", "module store may not depend on registry"),
+    ]
+    for name, header, why in cases:
+        path = root / name
+        expect(path.is_file(), f"{name} is gone; name another file of its module in {__file__}")
+        original = path.read_text()
+        lines = original.count("\n") + 1
+        path.write_text(original + f'#include "{header}"\n')
+        code, out = check(root)
+        expect(code != 0, f'adding #include "{header}" to {name} passes')
+        found = out.splitlines()
+        expect(len(found) == 1 and found[0].startswith(f'{name}:{lines} includes "{header}", {why}'),
+               f"the added include is not the one violation named:\n{out}")
+        path.write_text(original)
 
 
 def main():
@@ -63,7 +93,9 @@ def main():
         (root / "src/gadget").mkdir()
         code, out = check(root)
         expect(code != 0 and out.startswith("src/gadget: module gadget is missing"), f"an unknown module passes:\n{out}")
-    print("check_deps.py: passes a clean tree, names each forbidden include, refuses an unknown module")
+        check_real_tree(pathlib.Path(tmp) / "real")
+    print("check_deps.py: passes a clean tree, names each forbidden include, refuses an unknown module; "
+          "passes this checkout's src/ and fails it once a forbidden include is added")
     return 0
 
 

@@ -1,9 +1,10 @@
 // `mini pull IMAGE` and `mini pull URL`.
 #include "cli/commands.h"
 #include "common/error.h"
-#include "engine/settings.h"
+#include "engine/import_url.h"
+#include "engine/pull.h"
 #include "registry/display.h"
-#include "registry/puller.h"
+#include "registry/reference.h"
 #include "registry/tarball.h"
 
 namespace mini::cli {
@@ -22,14 +23,13 @@ struct PullCommandOptions {
 
 int pull_from_url(const GlobalOptions& global, const PullCommandOptions& options) {
   Context ctx(global);
-  registry::TarballPullOptions request;
+  engine::UrlPullOptions request;
   request.url = options.image;
   request.sha256 = options.sha256;
   request.insecure_no_verify = options.insecure_no_verify;
   request.name = options.name;
-  request.config = engine::registry_settings(ctx.config().registry);
   request.quiet = options.quiet;
-  registry::pull_tarball(ctx.blobs(), ctx.layers(), ctx.images(), request);
+  engine::pull_url(ctx, request);
   return 0;
 }
 
@@ -37,13 +37,12 @@ int pull_from_registry(const GlobalOptions& global, const PullCommandOptions& op
   if (!options.sha256.empty() || !options.name.empty() || options.insecure_no_verify)
     throw Error("--sha256, --insecure-no-verify and --name are for pulling a tarball from an http(s) URL");
   registry::Reference ref = registry::parse_reference(options.image);
-  registry::PullOptions request;
+  engine::PullOptions request;
   if (!options.platform.empty()) request.platform = registry::parse_platform(options.platform);
   request.max_concurrent_downloads = options.max_concurrent_downloads;
   request.quiet = options.quiet;
   Context ctx(global);
-  request.config = engine::registry_settings(ctx.config().registry);
-  registry::pull_image({ctx.blobs(), ctx.layers(), ctx.images()}, ref, request);
+  engine::pull_image(ctx, ref, request);
   return 0;
 }
 

@@ -26,7 +26,7 @@
 #include "net/etc_files.h"
 #include "net/names.h"
 #include "net/network.h"
-#include "registry/puller.h"
+#include "engine/pull.h"
 #include "registry/reference.h"
 #include "runtime/capabilities.h"
 #include "runtime/container.h"
@@ -184,11 +184,10 @@ class ContainerGuard {
 // the container.
 store::ImageRecord pull_missing(Context& ctx, const registry::Reference& ref) {
   std::fprintf(stderr, "Unable to find image '%s' locally\n", ref.familiar().c_str());
-  registry::PullOptions pull;
-  pull.config = engine::registry_settings(ctx.config().registry);
+  PullOptions pull;
   pull.out = stderr;
   try {
-    return registry::pull_image({ctx.blobs(), ctx.layers(), ctx.images()}, ref, pull);
+    return pull_image(ctx, ref, pull);
   } catch (const Error& e) {
     throw Error("pull " + ref.familiar() + ": " + e.what());
   }

@@ -135,7 +135,7 @@ void run_resumable(const ResumableGet& get) {
   }
 }
 
-void download_blob(RegistryClient& client, HttpClient& http, const BlobDownload& download, store::Ingest& ingest) {
+void download_blob(RegistryClient& client, HttpClient& http, const BlobDownload& download, store::ByteSink& ingest) {
   const std::string path = "/v2/" + download.repository + "/blobs/" + download.blob.digest;
   ResumableGet get;
   get.what = "blob " + download.blob.digest;
@@ -150,6 +150,21 @@ void download_blob(RegistryClient& client, HttpClient& http, const BlobDownload&
   get.on_retry = download.on_retry;
   get.cancelled = download.cancelled;
   run_resumable(get);
+}
+
+void fetch_blob(RegistryClient& client, HttpClient& http, const BlobFetch& fetch, store::Ingester& ingester,
+                ProgressSink& progress) {
+  std::unique_ptr<store::Writer> writer = ingester.writer({fetch.blob.digest, fetch.blob.size});
+  if (writer) {
+    BlobDownload download{fetch.repository, fetch.blob,
+                          [&](uint64_t held, uint64_t total) { progress.bytes(fetch.id, held, total); },
+                          [&](const std::string& reason) { progress.retrying(fetch.id, reason); }, fetch.cancelled};
+    progress.downloading(fetch.id);
+    download_blob(client, http, download, *writer);
+    progress.verifying(fetch.id);
+    writer->commit();
+  }
+  progress.downloaded(fetch.id);
 }
 
 }  // namespace mini::registry

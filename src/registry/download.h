@@ -1,7 +1,7 @@
 #pragma once
-// Streaming a blob into an ingest, resuming with Range requests after a
-// dropped or stalled connection. The digest is checked at commit, by the
-// content store.
+// Streaming a blob into the store's ingester (store/content.h), resuming
+// with Range requests after a dropped or stalled connection. The digest is
+// checked at commit, by the store.
 #include <atomic>
 #include <cstdint>
 #include <functional>
@@ -11,7 +11,8 @@
 
 #include "registry/client.h"
 #include "registry/manifest.h"
-#include "store/content_store.h"
+#include "registry/progress.h"
+#include "store/content.h"
 
 namespace mini::registry {
 
@@ -74,8 +75,22 @@ struct BlobDownload {
   const std::atomic<bool>* cancelled = nullptr;
 };
 
-// Fills `ingest` until it holds blob.size bytes. The digest is checked when
-// the ingest is committed.
-void download_blob(RegistryClient& client, HttpClient& http, const BlobDownload& download, store::Ingest& ingest);
+// Fills `sink` until it holds blob.size bytes. The digest is checked when
+// the writer is committed.
+void download_blob(RegistryClient& client, HttpClient& http, const BlobDownload& download, store::ByteSink& sink);
+
+struct BlobFetch {
+  std::string repository;
+  Descriptor blob;
+  std::string id;  // what progress events name it
+  const std::atomic<bool>* cancelled = nullptr;
+};
+
+// Downloads `fetch.blob` into a writer of `ingester` and commits it against
+// its digest and size, unless the ingester has it already (or another
+// process writes it meanwhile: the ingester makes this one wait). Throws
+// mini::Error; a failed fetch leaves nothing in the store.
+void fetch_blob(RegistryClient& client, HttpClient& http, const BlobFetch& fetch, store::Ingester& ingester,
+                ProgressSink& progress);
 
 }  // namespace mini::registry

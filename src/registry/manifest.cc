@@ -9,7 +9,6 @@
 #include "common/error.h"
 #include "registry/display.h"
 #include "store/digest.h"
-#include "store/image_config.h"
 
 namespace mini::registry {
 
@@ -242,7 +241,6 @@ ImageManifest parse_image_manifest(const nlohmann::json& manifest) {
 }
 
 ImageConfigInfo parse_image_config(const nlohmann::json& config, size_t layer_count) {
-  store::validate_image_config(config);
   ImageConfigInfo info;
   info.platform =
       normalize_platform({string_field(config, "os"), string_field(config, "architecture"), string_field(config, "variant")});

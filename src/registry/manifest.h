@@ -69,7 +69,9 @@ struct ImageManifest {
 // tar+zstd; the config an image config) and throws mini::Error otherwise.
 ImageManifest parse_image_manifest(const nlohmann::json& manifest);
 
-// What a pull needs from an image config document.
+// What a pull needs from an image config document: where it runs and what
+// its layers unpack to. Only these fields are read; the rest of the config
+// is type-checked by the store (store/image_config.h), which uses it.
 struct ImageConfigInfo {
   Platform platform;                  // normalized; os or architecture "" when the config doesn't say
   std::vector<std::string> diff_ids;  // bottom first

@@ -23,8 +23,8 @@ bool is_hex64(const std::string& name) {
 
 }  // namespace
 
-Ingest::Ingest(fs::path dir, fsutil::UniqueFd dir_lock, fs::path path, fsutil::UniqueFd fd)
-    : dir_(std::move(dir)), dir_lock_(std::move(dir_lock)), path_(std::move(path)), fd_(std::move(fd)) {}
+Ingest::Ingest(const ContentStore& store, fs::path dir, fsutil::UniqueFd dir_lock, fs::path path, fsutil::UniqueFd fd)
+    : store_(store), dir_(std::move(dir)), dir_lock_(std::move(dir_lock)), path_(std::move(path)), fd_(std::move(fd)) {}
 
 Ingest::~Ingest() {
   fd_.reset();
@@ -42,6 +42,13 @@ void Ingest::write(const void* data, size_t size) {
   size_ += size;
 }
 
+std::string Ingest::commit() {
+  if (committed_) throw Error("internal error: commit of a committed ingest");
+  // The data file is renamed away on success; ingest/<random> itself goes
+  // when the caller drops this writer, committed or not.
+  return store_.commit_in_place(*this, expected_);
+}
+
 ContentStore::ContentStore(Layout layout) : layout_(std::move(layout)) {}
 
 std::unique_ptr<Ingest> ContentStore::begin_ingest() {
@@ -54,26 +61,46 @@ std::unique_ptr<Ingest> ContentStore::begin_ingest() {
     ::rmdir(dir.c_str());
     throw_errno("create " + path.string(), err);
   }
-  return std::unique_ptr<Ingest>(new Ingest(dir, std::move(dir_lock), path, std::move(fd)));
+  return std::unique_ptr<Ingest>(new Ingest(*this, dir, std::move(dir_lock), path, std::move(fd)));
+}
+
+std::unique_ptr<Writer> ContentStore::writer(const Expected& expected) {
+  std::optional<fsutil::FileLock> lock;
+  if (expected.digest) {
+    const std::string hex = digest_hex(*expected.digest);
+    if (has(*expected.digest)) return nullptr;
+    lock.emplace(layout_.locks() / ("blob-" + hex + ".lock"));
+    if (has(*expected.digest)) return nullptr;  // another writer committed it meanwhile
+  }
+  std::unique_ptr<Ingest> ingest = begin_ingest();
+  ingest->expected_ = expected;
+  if (lock) ingest->blob_lock_.emplace(std::move(*lock));
+  return ingest;
 }
 
 std::string ContentStore::commit(std::unique_ptr<Ingest> ingest, const Expected& expected) {
   // `ingest` dies with this call, success or not, and takes ingest/<random> with it.
-  if (expected.size && *expected.size != ingest->size_)
+  return commit_in_place(*ingest, expected);
+}
+
+std::string ContentStore::commit_in_place(Ingest& ingest, const Expected& expected) const {
+  // The ingest is spent either way: a failed commit can't be retried, and
+  // its owner's drop removes ingest/<random>.
+  ingest.committed_ = true;
+  if (expected.size && *expected.size != ingest.size_)
     throw Error("size mismatch: expected " + std::to_string(*expected.size) + " bytes, got " +
-                std::to_string(ingest->size_));
-  std::string digest = ingest->hash_.finish();
-  ingest->committed_ = true;
+                std::to_string(ingest.size_));
+  std::string digest = ingest.hash_.finish();
   if (expected.digest && *expected.digest != digest)
     throw Error("digest mismatch: expected " + *expected.digest + ", got " + digest);
   if (has(digest)) return digest;
-  int fd = ingest->fd_.get();
-  if (::fsync(fd) != 0) throw_errno("fsync " + ingest->path_.string());
-  if (::fchmod(fd, 0444) != 0) throw_errno("chmod " + ingest->path_.string());
-  ingest->fd_.reset();
+  int fd = ingest.fd_.get();
+  if (::fsync(fd) != 0) throw_errno("fsync " + ingest.path_.string());
+  if (::fchmod(fd, 0444) != 0) throw_errno("chmod " + ingest.path_.string());
+  ingest.fd_.reset();
   fs::path target = blob_path(digest);
   // Same content under the same name: a concurrent commit winning the rename is harmless.
-  if (::rename(ingest->path_.c_str(), target.c_str()) != 0) throw_errno("rename into " + target.string());
+  if (::rename(ingest.path_.c_str(), target.c_str()) != 0) throw_errno("rename into " + target.string());
   fsutil::fsync_dir(layout_.blobs());
   return digest;
 }
@@ -84,10 +111,13 @@ std::string ContentStore::put(std::string_view data, const Expected& expected) {
   return commit(std::move(ingest), expected);
 }
 
-bool ContentStore::has(std::string_view digest) const {
-  if (!is_valid_digest(digest)) return false;
+bool ContentStore::has(std::string_view digest) const { return info(digest).has_value(); }
+
+std::optional<Info> ContentStore::info(std::string_view digest) const {
+  if (!is_valid_digest(digest)) return std::nullopt;
   struct stat st {};
-  return ::stat(blob_path(digest).c_str(), &st) == 0 && S_ISREG(st.st_mode);
+  if (::stat(blob_path(digest).c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return std::nullopt;
+  return Info{std::string(digest), static_cast<uint64_t>(st.st_size)};
 }
 
 fs::path ContentStore::blob_path(std::string_view digest) const { return layout_.blobs() / digest_hex(digest); }

@@ -10,10 +10,12 @@
 // (config/config.h); 0 means no limit.
 #include <cstdint>
 
+#include "config/config.h"
+
 namespace mini::store {
 
-// Without a configured limit; the same as config::StoreLimits' default.
-constexpr uint64_t kDefaultMaxLayerBytes = 32ull << 30;
+// Without a configured limit: the config file's default, defined there once.
+constexpr uint64_t kDefaultMaxLayerBytes = config::StoreLimits{}.max_layer_bytes;
 
 // What to tell a user whose layer hit the limit.
 constexpr const char* kLayerLimitHint =

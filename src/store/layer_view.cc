@@ -9,7 +9,7 @@
 
 #include "common/error.h"
 #include "common/fs_util.h"
-#include "store/unpack.h"
+#include "store/overlay_format.h"
 
 namespace mini::store {
 

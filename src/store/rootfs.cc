@@ -18,7 +18,7 @@
 #include "store/fs_tree.h"
 #include "store/id_shift.h"
 #include "store/idmap.h"
-#include "store/unpack.h"
+#include "store/layer_copy.h"
 
 namespace mini::store {
 

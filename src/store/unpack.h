@@ -1,7 +1,6 @@
 #pragma once
-// Tar layer unpacking with libarchive, safe against hostile archives.
-#include <sys/stat.h>
-
+// Tar layer unpacking with libarchive, safe against hostile archives, into
+// the store's overlay format (overlay_format.h).
 #include <cstdint>
 #include <filesystem>
 #include <string>
@@ -31,17 +30,5 @@ struct UnpackResult {
 //   .wh.NAME       -> char device 0:0 named NAME
 //   .wh..wh..opq   -> opaque xattr on the containing directory
 UnpackResult unpack_layer(const fs::path& archive, const fs::path& dest, const UnpackOptions& options = {});
-
-// The overlay format unpack_layer writes, as readers of a layer directory
-// see it: a whiteout is a 0:0 char device; an opaque directory carries the
-// trusted xattr (written as root) or the user one (overlayfs's userxattr).
-bool is_whiteout(const struct stat& st);
-bool is_opaque_dir(int dirfd);
-
-// Applies an overlay-format layer directory onto `target` the way overlayfs
-// would show it: whiteouts delete, opaque dirs are emptied first, everything
-// else is copied preserving mode, owner, times, xattrs, symlinks and hardlinks.
-// Used by the copy storage driver.
-void apply_layer_copy(const fs::path& layer_dir, const fs::path& target);
 
 }  // namespace mini::store

@@ -13,6 +13,7 @@
 #include "registry/errors.h"
 #include "registry/manifest.h"
 #include "store/image.h"
+#include "store/image_config.h"
 
 namespace {
 
@@ -67,6 +68,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   nlohmann::json config = nlohmann::json::parse(config_text, nullptr, false);
   if (config.is_discarded()) return 0;
   try {
+    // As a pull checks it: the store's type checks, then what the pull reads.
+    mini::store::validate_image_config(config);
     registry::ImageConfigInfo info = registry::parse_image_config(config, layer_count);
     (void)info.platform.str();
   } catch (const Error&) {

@@ -17,6 +17,7 @@
 #include "common/error.h"
 #include "common/fs_util.h"
 #include "store/fs_tree.h"
+#include "store/layer_copy.h"
 #include "store/unpack.h"
 
 namespace fs = std::filesystem;

@@ -3,7 +3,6 @@
 #include <gtest/gtest.h>
 
 #include "common/error.h"
-#include "registry/progress.h"
 
 namespace mini::registry {
 namespace {
@@ -29,15 +28,6 @@ TEST(TarballUrl, Sha256File) {
   EXPECT_EQ(parse_sha256_file("\n" + std::string(64, 'F'), "f"), std::string(64, 'f'));
   EXPECT_THROW(parse_sha256_file("<html>not found</html>", "f"), Error);
   EXPECT_THROW(parse_sha256_file("", "f"), Error);
-}
-
-TEST(Progress, DockerUnitsAndBar) {
-  EXPECT_EQ(human_bytes(512), "512B");
-  EXPECT_EQ(human_bytes(886160), "886.2kB");
-  EXPECT_EQ(human_bytes(2226327), "2.226MB");
-  EXPECT_EQ(progress_bar(0, 100), "[>" + std::string(49, ' ') + "]");
-  EXPECT_EQ(progress_bar(50, 100), "[" + std::string(25, '=') + ">" + std::string(24, ' ') + "]");
-  EXPECT_EQ(progress_bar(100, 100), "[" + std::string(50, '=') + "]");
 }
 
 }  // namespace

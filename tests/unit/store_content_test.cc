@@ -144,6 +144,53 @@ TEST_F(StoreContent, DroppedIngestLeavesNothing) {
   EXPECT_TRUE(empty(layout_.blobs()));
 }
 
+// The Ingester a fetcher writes through (store/content.h): a writer for an
+// expected digest and size commits only that, and none is handed out for
+// content the store has.
+TEST_F(StoreContent, IngesterWriterCommitsWhatWasExpected) {
+  ContentStore store(layout_);
+  Ingester& ingester = store;
+  auto writer = ingester.writer({kHelloSha, 5});
+  ASSERT_NE(writer, nullptr);
+  writer->write("hel");
+  writer->write("lo");
+  EXPECT_EQ(writer->size(), 5u);
+  EXPECT_FALSE(store.has(kHelloSha));  // nothing is visible before commit
+  EXPECT_EQ(writer->commit(), kHelloSha);
+  EXPECT_TRUE(store.has(kHelloSha));
+  writer.reset();
+  EXPECT_TRUE(empty(layout_.ingest()));
+  EXPECT_EQ(ingester.writer({kHelloSha, 5}), nullptr);
+
+  const Provider& provider = store;
+  ASSERT_TRUE(provider.info(kHelloSha));
+  EXPECT_EQ(provider.info(kHelloSha)->size, 5u);
+  EXPECT_EQ(provider.read(kHelloSha, 5), "hello");
+  EXPECT_FALSE(provider.info(kEmptySha));
+  EXPECT_FALSE(provider.info("sha256:nothex"));
+}
+
+TEST_F(StoreContent, IngesterWriterRefusesOtherContentAndLeavesNothing) {
+  ContentStore store(layout_);
+  for (const Expected& expected : {Expected{kEmptySha, 5}, Expected{kHelloSha, 4}}) {
+    auto writer = store.writer(expected);
+    ASSERT_NE(writer, nullptr);
+    writer->write("hello");
+    EXPECT_THROW(writer->commit(), Error);
+    EXPECT_THROW(writer->commit(), Error);  // spent: no second try with the same bytes
+    writer.reset();
+    EXPECT_TRUE(empty(layout_.blobs()));
+    EXPECT_TRUE(empty(layout_.ingest()));
+  }
+  // Dropped before commit: nothing either, and the blob's lock is free again.
+  { store.writer({kHelloSha, 5})->write("hel"); }
+  EXPECT_TRUE(empty(layout_.ingest()));
+  auto again = store.writer({kHelloSha, 5});
+  ASSERT_NE(again, nullptr);
+  again->write("hello");
+  EXPECT_EQ(again->commit(), kHelloSha);
+}
+
 TEST_F(StoreContent, ReadRefusesOversizedAndMissingBlobs) {
   ContentStore store(layout_);
   std::string digest = store.put("hello");

@@ -18,6 +18,7 @@
 #include "common/fs_util.h"
 #include "store/digest.h"
 #include "store/fs_tree.h"
+#include "store/layer_copy.h"
 #include "store/unpack.h"
 #include "support/temp_dir.h"
 

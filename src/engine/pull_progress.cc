@@ -1,4 +1,4 @@
-#include "registry/progress.h"
+#include "engine/pull_progress.h"
 
 #include <sys/ioctl.h>
 #include <unistd.h>
@@ -7,7 +7,7 @@
 
 #include "common/bytes.h"
 
-namespace mini::registry {
+namespace mini::engine {
 
 namespace {
 
@@ -102,4 +102,4 @@ void Progress::draw(size_t index) {
   std::fflush(out_);
 }
 
-}  // namespace mini::registry
+}  // namespace mini::engine
