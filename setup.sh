@@ -16,6 +16,10 @@ PACKAGES=(
   # The hostile layer corpus is written by python3; valgrind checks for
   # leaks; clang-14 and its libFuzzer runtime build the fuzz targets.
   python3 valgrind clang-14 libclang-rt-14-dev llvm-14
+  # Rootless mini: id maps from /etc/subuid (newuidmap), user-mode networks,
+  # the FUSE overlay for kernels that refuse overlayfs in a user namespace;
+  # passwd's useradd makes the rootless tests' user.
+  uidmap slirp4netns passt fuse-overlayfs passwd
 )
 
 missing_packages() {

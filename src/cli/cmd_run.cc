@@ -50,10 +50,10 @@ void add_run_command(CLI::App& app, const GlobalOptions& global, Command& chosen
   cmd->add_option("--mount", options->mounts.mounts, "Attach a mount: type=bind|volume|tmpfs,source=,target=[,readonly]");
   cmd->add_option("--tmpfs", options->mounts.tmpfs, "Mount a tmpfs directory (PATH[:OPTIONS])");
   cmd->add_option("--userns", options->userns, "User namespace: host (default) or remap");
-  cmd->add_option("--network,--net", options->network, "Network: bridge (default), host or none");
+  cmd->add_option("--network,--net", options->network, "Network: bridge (default as root), slirp4netns or pasta (default rootless), host or none");
   cmd->add_option("-p,--publish", options->publish, "Publish a port: [IP:]HOSTPORT:PORT[/tcp|udp]");
   cmd->add_flag("--init", options->init, "Run an init inside the container that forwards signals and reaps processes");
-  cmd->add_option("--storage-driver", options->storage_driver, "overlay (default) or copy");
+  cmd->add_option("--storage-driver", options->storage_driver, "overlay (default), fuse-overlayfs (rootless) or copy");
   cmd->add_flag("--dry-run", options->dry_run, "Print the OCI runtime config.json instead of running");
   // One value per flag, as in Docker: `-e A=1 IMAGE CMD` must not take IMAGE
   // and CMD as more values of -e.

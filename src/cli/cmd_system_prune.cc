@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "cli/commands.h"
+#include "common/identity.h"
 #include "engine/containers.h"
 #include "net/network.h"
 
@@ -17,7 +18,9 @@ struct PruneOptions {
 };
 
 int prune(const GlobalOptions& global, const PruneOptions& options) {
-  net::NetworkPruneReport report = net::prune_network();
+  // A rootless mini has no bridge, leases or rules: its helpers end with their runs.
+  net::NetworkPruneReport report;
+  if (!identity::rootless()) report = net::prune_network();
   if (!report.leases.empty()) {
     std::printf("Deleted Network Leases:\n");
     for (const auto& lease : report.leases)

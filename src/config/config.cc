@@ -10,12 +10,12 @@
 #include "common/bytes.h"
 #include "common/error.h"
 #include "common/fs_util.h"
+#include "common/identity.h"
+#include "config/paths.h"
 
 namespace mini::config {
 
 namespace {
-
-constexpr const char* kDefaultFile = "/etc/mini/config.json";
 
 std::vector<std::string> string_list(const nlohmann::json& doc, const char* key, const std::string& origin) {
   std::vector<std::string> out;
@@ -120,7 +120,13 @@ Config load(const std::string& flag) {
   if (path.empty())
     if (const char* env = std::getenv("MINI_CONFIG"); env && *env) path = env;
   bool explicit_path = !path.empty();
-  if (!explicit_path) path = kDefaultFile;
+  if (!explicit_path) {
+    // Root's /etc/mini/config.json, a user's $XDG_CONFIG_HOME/mini/config.json.
+    path = paths_for(identity::rootless(), [](const std::string& name) -> std::optional<std::string> {
+             const char* v = std::getenv(name.c_str());
+             return v ? std::optional<std::string>(v) : std::nullopt;
+           }).config_file.string();
+  }
   Config config;
   std::error_code ec;
   if (explicit_path || std::filesystem::exists(path, ec))

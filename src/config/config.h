@@ -59,8 +59,9 @@ struct Config {
 // `origin` names the file in error messages. Throws mini::Error.
 Config parse(std::string_view text, const std::string& origin);
 
-// `flag` is --config; empty means $MINI_CONFIG, then /etc/mini/config.json,
-// which alone may be absent. $MINI_MAX_LAYER_BYTES overrides
+// `flag` is --config; empty means $MINI_CONFIG, then /etc/mini/config.json
+// (a user's: $XDG_CONFIG_HOME/mini/config.json, paths.h), which alone may be
+// absent. $MINI_MAX_LAYER_BYTES overrides
 // "max-layer-size". Throws mini::Error.
 Config load(const std::string& flag);
 

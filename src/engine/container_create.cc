@@ -14,10 +14,12 @@
 
 #include "common/error.h"
 #include "common/fs_util.h"
+#include "common/identity.h"
 #include "engine/container_network.h"
 #include "engine/container_run.h"
 #include "engine/monitor.h"
 #include "engine/mount_flags.h"
+#include "engine/rootless.h"
 #include "engine/settings.h"
 #include "engine/spec_builder.h"
 #include "engine/user.h"
@@ -139,7 +141,8 @@ DeviceFlag parse_device(const std::string& text) {
 store::StorageDriver parse_driver(const std::string& name) {
   if (name == "overlay" || name == "overlay2") return store::StorageDriver::Overlay;
   if (name == "copy" || name == "vfs") return store::StorageDriver::Copy;
-  throw Error("unknown storage driver \"" + name + "\"; use overlay or copy");
+  if (name == "fuse-overlayfs") return store::StorageDriver::FuseOverlay;
+  throw Error("unknown storage driver \"" + name + "\"; use overlay, fuse-overlayfs or copy");
 }
 
 std::optional<std::string> host_env(const std::string& key) {
@@ -225,6 +228,8 @@ RunOutcome run_image(const GlobalOptions& global, RunRequest& options) {
   for (const auto& device : options.devices) inputs.devices.push_back(parse_device(device));
   inputs.host_env = host_env;
   if (options.init) inputs.init_binary = init_binary_path();
+  inputs.rootless = identity::rootless();
+  inputs.single_id = single_id_namespace();
   if (parse_userns(options.userns) == UsernsMode::Remap) inputs.userns_remap = remap_range();
   apply_network_mode(network_mode, inputs);
   ParsedMounts user_mounts = parse_mount_flags(options.mounts, ctx.layout().root / "volumes");
@@ -242,6 +247,11 @@ RunOutcome run_image(const GlobalOptions& global, RunRequest& options) {
 
   if (options.dry_run) return {spec_doc, "", 0};
   runtime::Spec spec = runtime::parse_spec(spec_doc);
+  // Said when the container is made, not at each start (the monitor's
+  // stderr reaches nobody).
+  if (inputs.rootless)
+    if (auto cgroups = rootless_cgroups(spec.resources, inputs.container_id); !cgroups.ignored.empty())
+      std::fprintf(stderr, "%s\n", cgroups.ignored.c_str());
   uint32_t id_shift = inputs.userns_remap ? inputs.userns_remap->start : 0;
   std::vector<fs::path> host_dirs(user_mounts.host_dirs.begin(), user_mounts.host_dirs.end());
   for (const auto& volume : user_mounts.named_volumes) host_dirs.push_back(ctx.layout().root / "volumes" / volume / "_data");
@@ -258,7 +268,7 @@ RunOutcome run_image(const GlobalOptions& global, RunRequest& options) {
   container.image = ref.full();
   container.image_digest = record->manifest_digest;
   container.layers = diff_ids;
-  container.driver = driver == store::StorageDriver::Copy ? "copy" : "overlay";
+  container.driver = store::driver_name(driver);
   container.created = store::now_rfc3339();
   container.command = spec.process.args;
   container.id_shift = id_shift;

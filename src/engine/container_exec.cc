@@ -30,7 +30,8 @@ void set_env(std::vector<std::string>& env, const std::string& entry) {
 }  // namespace
 
 int exec_command(const GlobalOptions& global, const ExecRequest& options) {
-  Context ctx(global);
+  // Rootless: not a namespace of its own; the runtime joins the container's.
+  Context ctx(global, UserNamespace::Stay);
   auto record = ctx.containers().find(options.container);
   if (!record) throw Error("no such container: " + options.container + "; see mini ps");
   if (!is_running(*record))

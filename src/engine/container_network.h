@@ -30,6 +30,8 @@ class ContainerNetwork {
   ~ContainerNetwork() { release(); }
 
   void connect(pid_t pid) { attachment_.connect(pid); }
+  // A namespace made ahead for the container to join (net::NetworkAttachment::netns_path).
+  std::string netns_path() const { return attachment_.netns_path(); }
   void release() noexcept;
 
  private:

@@ -3,6 +3,8 @@
 #include <cstdio>
 
 #include "engine/container_network.h"
+#include "engine/rootless.h"
+#include "common/identity.h"
 #include "common/process.h"
 #include "common/error.h"
 #include "runtime/cgroup.h"
@@ -14,9 +16,7 @@ namespace mini::engine {
 
 namespace {
 
-store::StorageDriver driver_of(const std::string& name) {
-  return name == "copy" ? store::StorageDriver::Copy : store::StorageDriver::Overlay;
-}
+store::StorageDriver driver_of(const std::string& name) { return store::driver_from_name(name); }
 
 // Unmounts the rootfs when a run ends, however it ends; the files stay.
 class RootfsMount {
@@ -49,6 +49,7 @@ store::RootfsPlan rootfs_plan_for(Context& ctx, const store::ContainerRecord& re
   plan.id_count = record.id_count;
   // --rm: the writable layer goes with the container; nothing to sync.
   plan.volatile_upper = record.auto_remove;
+  plan.userxattr = ctx.layout().user_xattrs();
   return plan;
 }
 
@@ -77,13 +78,25 @@ runtime::RunResult run_created_container(Context& ctx, const std::string& id, co
   };
   try {
     runtime::Spec spec = runtime::load_spec(dir / "config.json");
+    runtime::RunOptions options;
+    if (identity::rootless()) {
+      // No cgroup at all unless v2 is delegated (mini run said what that drops).
+      RootlessCgroups cgroups = rootless_cgroups(spec.resources, id);
+      options.cgroup.driver = cgroups.driver;
+      if (!cgroups.cgroups_path.empty()) spec.cgroups_path = cgroups.cgroups_path;
+      // Without a cgroup nothing applies them, not even the device rules:
+      // a user's container can't mknod a host device anyway.
+      if (cgroups.driver == runtime::CgroupDriver::None) spec.resources = nlohmann::json::object();
+    }
     // Released when this run ends, however it ends.
     ContainerNetwork network = attach_network(ctx, *record, spec.hostname);
+    if (std::string netns = network.netns_path(); !netns.empty())
+      for (auto& ns : spec.namespaces)
+        if (ns.type == "network") ns.path = netns;
     store::RootfsPlan plan = rootfs_plan_for(ctx, *record);
     RootfsMount mounted(plan);
-    std::string driver = plan.driver == store::StorageDriver::Overlay ? "overlay" : "copy";
+    std::string driver = store::driver_name(plan.driver);
 
-    runtime::RunOptions options;
     options.container_id = id;
     options.bundle = dir;
     options.stdio = stdio;
@@ -121,7 +134,9 @@ void remove_container_files(Context& ctx, const store::ContainerRecord& record) 
   // The runtime removes its cgroup when the container ends; a monitor killed
   // mid-run left it behind. The processes are gone, so it can go now.
   try {
-    runtime::cgroup::make_manager(runtime::cgroup::detect_hierarchy(), "mini/" + record.id)->destroy();
+    // A rootless container's cgroup, if it had one, sits beside its mini's.
+    if (!identity::rootless())
+      runtime::cgroup::make_manager(runtime::cgroup::detect_hierarchy(), "mini/" + record.id)->destroy();
   } catch (const Error& e) {
     std::fprintf(stderr, "mini: warning: %s\n", e.what());
   }

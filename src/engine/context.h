@@ -13,13 +13,18 @@
 namespace mini::engine {
 
 struct GlobalOptions {
-  std::string root;    // --root; empty means MINI_ROOT or /var/lib/mini
-  std::string config;  // --config; empty means MINI_CONFIG or /etc/mini/config.json
+  std::string root;    // --root; empty means MINI_ROOT, /var/lib/mini or a user's ~/.local/share/mini
+  std::string config;  // --config; empty means MINI_CONFIG, /etc/mini/config.json or ~/.config/mini/config.json
 };
+
+// Whether a rootless command enters its own user namespace (rootless.h):
+// everything that unpacks, mounts or removes the store's files does. exec
+// stays out, to join the namespace of the container it enters instead.
+enum class UserNamespace { Enter, Stay };
 
 class Context {
  public:
-  explicit Context(const GlobalOptions& options);
+  explicit Context(const GlobalOptions& options, UserNamespace userns = UserNamespace::Enter);
   // The layer store asks this Context for its limit.
   Context(const Context&) = delete;
   Context& operator=(const Context&) = delete;
@@ -46,6 +51,8 @@ class Context {
 };
 
 std::filesystem::path resolve_root(const std::string& flag);
+// Where this user's run-time state goes (/run/mini for root, paths.h).
+std::filesystem::path state_dir();
 
 // The GOARCH name of this machine ("amd64", "arm64", ...).
 std::string host_architecture();

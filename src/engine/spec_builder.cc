@@ -64,14 +64,21 @@ json standard_mounts(const SpecInputs& in) {
   json mounts = json::array();
   mounts.push_back(mount("/proc", "proc", "proc", {"nosuid", "noexec", "nodev"}));
   mounts.push_back(mount("/dev", "tmpfs", "tmpfs", {"nosuid", "strictatime", "mode=755", "size=65536k"}));
-  mounts.push_back(mount("/dev/pts", "devpts", "devpts",
-                         {"nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5"}));
+  std::vector<std::string> devpts = {"nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620"};
+  if (!in.single_id) devpts.push_back("gid=5");
+  mounts.push_back(mount("/dev/pts", "devpts", "devpts", devpts));
   mounts.push_back(mount("/dev/shm", "tmpfs", "shm", {"nosuid", "noexec", "nodev", "mode=1777", "size=65536k"}));
   mounts.push_back(mount("/dev/mqueue", "mqueue", "mqueue", {"nosuid", "noexec", "nodev"}));
   // Docker leaves /sys writable only for --privileged.
   std::string sys_mode = in.flags.isolation.privileged ? "rw" : "ro";
-  mounts.push_back(mount("/sys", "sysfs", "sysfs", {"nosuid", "noexec", "nodev", sys_mode}));
-  mounts.push_back(mount("/sys/fs/cgroup", "cgroup", "cgroup", {"nosuid", "noexec", "nodev", "relatime", sys_mode}));
+  if (in.rootless && in.host_network)
+    mounts.push_back(mount("/sys", "bind", "/sys", {"rbind", "nosuid", "noexec", "nodev", "ro"}));
+  else
+    mounts.push_back(mount("/sys", "sysfs", "sysfs", {"nosuid", "noexec", "nodev", sys_mode}));
+  if (in.rootless)
+    mounts.push_back(mount("/sys/fs/cgroup", "bind", "/sys/fs/cgroup", {"rbind", "nosuid", "noexec", "nodev", "ro"}));
+  else
+    mounts.push_back(mount("/sys/fs/cgroup", "cgroup", "cgroup", {"nosuid", "noexec", "nodev", "relatime", sys_mode}));
   if (!in.etc_resolv_conf.empty())
     mounts.push_back(mount("/etc/resolv.conf", "bind", in.etc_resolv_conf, {"rbind", "rprivate"}));
   if (!in.etc_hostname.empty())

@@ -57,6 +57,13 @@ struct SpecInputs {
   std::string init_binary;
   // --userns=remap: container IDs 0.. map to this host range.
   std::optional<IdRange> userns_remap;
+  // A rootless mini (rootless.h) is root of its own user namespace, so the
+  // spec asks for no user namespace of its own, and what such a root can't
+  // mount (cgroup v1, the sysfs of a network namespace it doesn't own) is
+  // bound from the host, read-only, as runc --rootless does.
+  bool rootless = false;
+  // Its namespace maps the user alone: there is no gid 5 for devpts's tty group.
+  bool single_id = false;
   // --network host: no network namespace, and the host's hostname unless -h
   // gives one, as in Docker.
   bool host_network = false;

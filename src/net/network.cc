@@ -17,6 +17,7 @@
 #include "common/contained_file.h"
 #include "common/error.h"
 #include "common/fs_util.h"
+#include "common/identity.h"
 #include "net/nat.h"
 #include "net/netlink.h"
 
@@ -203,14 +204,21 @@ void write_container_file(const fs::path& path, const std::string& content, cons
 fs::path network_state_dir() { return "/run/mini/network"; }
 
 std::string check_network_flags(const std::string& mode, std::vector<std::string>& publish) {
-  std::string name = mode.empty() || mode == "default" ? "bridge" : mode;
-  if (name != "bridge" && name != "host" && name != "none") {
+  bool rootless = identity::rootless();
+  std::string name = mode.empty() || mode == "default" ? (rootless ? default_user_mode() : "bridge") : mode;
+  if (name.empty())
+    throw Error("a rootless container needs slirp4netns or pasta for its network (apt install slirp4netns or "
+                "passt), or --network none or host");
+  if (name != "bridge" && name != "host" && name != "none" && !is_user_mode(name)) {
     if (name.rfind("container:", 0) == 0)
       throw Error("--network container:NAME is not supported; use bridge and reach the other container by name");
-    throw Error("network \"" + mode + "\" not found; use --network bridge, host or none");
+    throw Error("network \"" + mode + "\" not found; use --network bridge, host, none, slirp4netns or pasta");
   }
+  if (name == "bridge" && rootless)
+    throw Error("--network bridge needs root (a bridge, veths and NAT in the host's namespace); use --network "
+                "slirp4netns, pasta, none or host");
   for (const auto& spec : publish) parse_publish(spec);  // for its errors, now
-  if (name != "bridge" && !publish.empty()) {
+  if (name != "bridge" && !is_user_mode(name) && !publish.empty()) {
     std::fprintf(stderr, "WARNING: Published ports are discarded when using %s network mode\n", name.c_str());
     publish.clear();
   }
@@ -218,7 +226,8 @@ std::string check_network_flags(const std::string& mode, std::vector<std::string
 }
 
 NetworkAttachment::NetworkAttachment(NetworkAttachment&& other) noexcept
-    : container_id_(std::move(other.container_id_)),
+    : user_mode_(std::move(other.user_mode_)),
+      container_id_(std::move(other.container_id_)),
       address_(std::move(other.address_)),
       endpoint_(std::move(other.endpoint_)),
       owner_(std::exchange(other.owner_, 0)) {}
@@ -310,7 +319,34 @@ NetworkAttachment BridgeDriver::attach(const AttachRequest& request) {
   return attachment;
 }
 
+// slirp4netns or pasta: a helper on the host side of a tap in the
+// container's namespace, started once the namespace exists (connect).
+class UserModeDriver : public Driver {
+ public:
+  explicit UserModeDriver(std::string mode) : mode_(std::move(mode)) {}
+  NetworkAttachment attach(const AttachRequest& request) override {
+    write_container_file(request.dir / "resolv.conf",
+                         user_mode_resolv_conf(mode_, read_or_empty("/etc/resolv.conf")), request);
+    write_container_file(request.dir / "hosts", hosts_file(request.hostname), request);
+    std::vector<PortMapping> ports;
+    for (const auto& spec : request.publish)
+      for (auto& mapping : parse_publish(spec)) ports.push_back(mapping);
+    fs::path state = request.runtime_dir.empty() ? request.dir : request.runtime_dir;
+    fs::create_directories(state);
+    NetworkAttachment attachment;
+    attachment.container_id_ = request.container_id;
+    attachment.user_mode_ = std::make_shared<UserModeNetwork>(mode_, std::move(ports), state.string());
+    attachment.owner_ = ::getpid();
+    attachment.user_mode_->start();  // the container joins the namespace by path
+    return attachment;
+  }
+
+ private:
+  std::string mode_;
+};
+
 std::unique_ptr<Driver> make_driver(const std::string& mode, const DriverOptions& options) {
+  if (is_user_mode(mode)) return std::make_unique<UserModeDriver>(mode);
   if (mode == "host") return std::make_unique<HostDriver>();
   if (mode == "bridge") return std::make_unique<BridgeDriver>(options);
   return std::make_unique<NoneDriver>();
@@ -318,6 +354,7 @@ std::unique_ptr<Driver> make_driver(const std::string& mode, const DriverOptions
 
 void NetworkAttachment::connect(pid_t pid) {
   if (owner_ == 0) return;
+  if (user_mode_) return;  // made and served before the container (attach)
   {
     LeaseFile file(network_state_dir());
     auto& leases = file.table().leases;
@@ -335,6 +372,11 @@ void NetworkAttachment::connect(pid_t pid) {
 bool NetworkAttachment::release() noexcept {
   if (owner_ == 0 || owner_ != ::getpid()) return false;
   owner_ = 0;
+  if (user_mode_) {
+    user_mode_->stop();
+    user_mode_.reset();
+    return true;
+  }
   try {
     LeaseFile file(network_state_dir());
     LeaseTable& table = file.table();

@@ -15,6 +15,7 @@
 
 #include "net/bridge.h"
 #include "net/leases.h"
+#include "net/user_mode.h"
 
 namespace mini::net {
 
@@ -24,9 +25,10 @@ constexpr const char* kBridgeName = "mini0";
 std::filesystem::path network_state_dir();
 
 // Checks --network and -p before anything exists and returns the mode to
-// record ("none", "host" or "bridge"; "" and "default" mean bridge, as in
-// Docker). Published ports off the bridge are dropped with Docker's
-// warning. Throws mini::Error.
+// record ("none", "host", "bridge", "slirp4netns" or "pasta"; "" and
+// "default" mean bridge, as in Docker, or for a rootless mini the user-mode
+// helper this machine has). Published ports where nothing publishes them
+// are dropped with Docker's warning. Throws mini::Error.
 std::string check_network_flags(const std::string& mode, std::vector<std::string>& publish);
 
 // One start of one container, as a driver needs it.
@@ -36,6 +38,7 @@ struct AttachRequest {
   std::filesystem::path dir;         // where its hosts and resolv.conf go
   bool durable = true;               // fsync them (an --rm container's files go with it)
   uint32_t id_shift = 0;             // --userns=remap: the container's root owns them
+  std::filesystem::path runtime_dir;  // the user's run-time dir: slirp4netns's API socket goes there
 };
 
 // One run's hold on the network. Release happens in the destructor too, so
@@ -54,9 +57,13 @@ class NetworkAttachment {
   // call gave a hold back (false off the bridge, twice, or in a fork).
   bool release() noexcept;
   const std::string& address() const { return address_; }  // "" off the bridge
+  // slirp4netns/pasta: the file the namespace the container joins is bound to; "" otherwise.
+  std::string netns_path() const { return user_mode_ ? user_mode_->netns() : ""; }
 
  private:
   friend class BridgeDriver;
+  friend class UserModeDriver;
+  std::shared_ptr<UserModeNetwork> user_mode_;
   std::string container_id_;
   std::string address_;
   Endpoint endpoint_;

@@ -24,6 +24,7 @@
 #include <optional>
 
 #include "common/error.h"
+#include "common/identity.h"
 #include "runtime/exit_status.h"
 #include "runtime/terminal.h"
 
@@ -423,8 +424,54 @@ void plan_process(ChildPlan& plan, const Process& process, const nlohmann::json&
   plan.window_size_fd = window_size_source(stdio);
 }
 
+namespace {
+
+// Whether an unprivileged process may write `mappings` itself: only its
+// own id, once (user_namespaces(7)).
+bool self_mapping(const std::vector<IdMapping>& mappings, uint32_t own) {
+  return mappings.size() == 1 && mappings[0].size == 1 && mappings[0].host_id == own;
+}
+
+// newuidmap/newgidmap (shadow's setuid helpers) write what /etc/subuid
+// and /etc/subgid grant this user; their own message goes to our stderr.
+void run_map_tool(const char* tool, pid_t pid, const std::vector<IdMapping>& mappings) {
+  std::vector<std::string> args = {tool, std::to_string(pid)};
+  for (const auto& m : mappings)
+    for (uint32_t v : {m.container_id, m.host_id, m.size}) args.push_back(std::to_string(v));
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  pid_t child = ::fork();
+  if (child < 0) throw_errno(std::string("fork ") + tool);
+  if (child == 0) {
+    ::execvp(tool, argv.data());
+    ::_exit(127);
+  }
+  int status = 0;
+  while (::waitpid(child, &status, 0) < 0)
+    if (errno != EINTR) throw_errno(std::string("wait for ") + tool);
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
+    throw Error(std::string(tool) + " is not installed; install uidmap, or map only your own id");
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+    throw Error(std::string(tool) + " refused the spec's mappings; they must lie in your ranges in /etc/subuid and "
+                "/etc/subgid");
+}
+
+}  // namespace
+
 void write_id_maps(pid_t pid, const Spec& spec) {
-  write_id_map(pid, "uid_map", spec.uid_mappings);
+  // An unprivileged caller (mini-oci --rootless) may write only its own id;
+  // anything more goes through newuidmap/newgidmap.
+  bool unprivileged = identity::rootless() && !identity::in_user_namespace();
+  if (unprivileged && !self_mapping(spec.uid_mappings, ::geteuid())) {
+    run_map_tool("newuidmap", pid, spec.uid_mappings);
+    if (!self_mapping(spec.gid_mappings, ::getegid())) {
+      run_map_tool("newgidmap", pid, spec.gid_mappings);
+      return;
+    }
+  } else {
+    write_id_map(pid, "uid_map", spec.uid_mappings);
+  }
   // Without CAP_SETGID in the parent namespace the kernel takes a gid_map
   // only once setgroups is denied (user_namespaces(7)); root keeps it, so
   // the container's root can still set supplementary groups.

@@ -20,6 +20,7 @@
 #include <sstream>
 
 #include "common/error.h"
+#include "common/identity.h"
 #include "runtime/cgroup.h"
 #include "runtime/container.h"
 #include "runtime/exit_status.h"
@@ -275,7 +276,19 @@ Birth give_birth(const Spec& spec, const CreateOptions& options, const sigset_t*
       for (int64_t minor : {0, 1, 2}) limits.devices.push_back({true, 'c', 5, minor, "rwm"});
       limits.devices.push_back({true, 'c', 136, -1, "rwm"});
     }
-    birth.cgroups->create(limits);
+    try {
+      birth.cgroups->create(limits);
+    } catch (const Error&) {
+      // As runc --rootless: a user without a delegated cgroup runs the
+      // container without one, unless a driver was asked for by name.
+      if (!identity::rootless() || options.cgroup.driver != CgroupDriver::Auto) throw;
+      try {
+        birth.cgroups->destroy();  // what it made before it was refused
+      } catch (const Error&) {
+      }
+      birth.cgroups = cgroup::make_none_manager();
+      birth.cgroups->create({});
+    }
     state.cgroup_paths = birth.cgroups->paths();
     dir.save(state);
     cgroup::apply_more(state.cgroup_paths, limits);
@@ -563,10 +576,9 @@ RunResult run(const Spec& spec, const RunOptions& options) {
 }
 
 fs::path default_state_root() {
-  if (::geteuid() == 0) return "/run/mini/runtime";
-  if (const char* runtime_dir = std::getenv("XDG_RUNTIME_DIR"); runtime_dir && *runtime_dir)
-    return fs::path(runtime_dir) / "mini" / "runtime";
-  return fs::temp_directory_path() / ("mini-runtime-" + std::to_string(::geteuid()));
+  // The host's root, not geteuid(): a rootless mini is root of its own user namespace.
+  if (!identity::rootless()) return "/run/mini/runtime";
+  return identity::runtime_dir() / "mini" / "runtime";
 }
 
 namespace {
@@ -577,12 +589,16 @@ namespace {
 std::vector<fs::path> cgroup_join_files(pid_t container, const cgroup::Hierarchy& hierarchy) {
   std::vector<fs::path> files;
   std::string text = fsutil::read_file("/proc/" + std::to_string(container) + "/cgroup", 1 << 16);
+  // Where we already are needs no joining, and a rootless container without
+  // a cgroup of its own sits in its user's, which the user may not write.
+  std::string own = "\n" + fsutil::read_file("/proc/self/cgroup", 1 << 16);
   size_t start = 0;
   while (start < text.size()) {
     size_t end = text.find('\n', start);
     if (end == std::string::npos) end = text.size();
     std::string line = text.substr(start, end - start);
     start = end + 1;
+    if (own.find("\n" + line + "\n") != std::string::npos) continue;
     auto first = line.find(':'), second = line.find(':', first + 1);
     if (first == std::string::npos || second == std::string::npos) continue;
     std::string controllers = line.substr(first + 1, second - first - 1), path = line.substr(second + 1);
@@ -602,6 +618,27 @@ std::vector<fs::path> cgroup_join_files(pid_t container, const cgroup::Hierarchy
   return files;
 }
 
+// True when this process is (now) in the user namespace of `pid`. A
+// rootless container lives in the namespace of the mini that made it (or
+// its spec's own): an unprivileged caller enters it first, since only from
+// inside does it hold the capabilities that entering the container's other
+// namespaces needs (setns into a pid namespace, too, for the clone). Root's
+// child joins it with the rest.
+bool enter_user_namespace_of(pid_t pid) {
+  struct stat mine {}, theirs {};
+  std::string path = "/proc/" + std::to_string(pid) + "/ns/user";
+  if (::stat("/proc/self/ns/user", &mine) != 0 || ::stat(path.c_str(), &theirs) != 0)
+    throw_errno("read the user namespace of process " + std::to_string(pid));
+  if (mine.st_ino == theirs.st_ino && mine.st_dev == theirs.st_dev) return true;
+  if (!identity::rootless()) return false;
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd || ::setns(fd.get(), CLONE_NEWUSER) != 0)
+    throw_errno("join the user namespace of the container (process " + std::to_string(pid) +
+                "); a rootless container is entered by the user who runs it");
+  identity::refresh();
+  return true;
+}
+
 RunResult exec_in(const Spec& spec, pid_t container_pid, std::optional<uint64_t> start_time, const Process& process,
                   const ExecOptions& options, pid_t* started) {
   const StdioFds& stdio = options.stdio;
@@ -616,10 +653,13 @@ RunResult exec_in(const Spec& spec, pid_t container_pid, std::optional<uint64_t>
   UniqueFd pidfd = start_time ? open_process(container_pid, *start_time)
                               : UniqueFd(static_cast<int>(::syscall(SYS_pidfd_open, container_pid, 0)));
   if (!pidfd) throw_errno("find the container's process " + std::to_string(container_pid) + " (is it running?)");
+  bool in_its_userns = enter_user_namespace_of(container_pid);
   LaunchTarget target;
   target.cgroup_join_files = cgroup_join_files(container_pid, hierarchy);
   target.exec_pidfd = pidfd.get();
   target.exec_namespaces = exec_namespace_flags(spec.namespaces);
+  // setns refuses the user namespace one is already in.
+  if (in_its_userns) target.exec_namespaces &= ~CLONE_NEWUSER;
   target.exec_joins_pid = spec.has_namespace("pid");
   SignalMask signals;
   plan.original_mask = signals.original();

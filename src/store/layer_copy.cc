@@ -109,7 +109,7 @@ void clear_dir(int dirfd, const std::string& where) {
 
 void apply_dir_metadata(int src, int dst, const struct stat& st, const std::string& what) {
   copy_xattrs(src, dst, "", what);
-  chown_result(::fchown(dst, st.st_uid, st.st_gid), what);
+  chown_result(::fchown(dst, st.st_uid, st.st_gid), what, st.st_uid, st.st_gid);
   if (::fchmod(dst, st.st_mode & 07777) != 0) throw_errno("chmod " + what);
   timespec times[2] = {st.st_atim, st.st_mtim};
   if (::futimens(dst, times) != 0) throw_errno("set times on " + what);
@@ -214,7 +214,7 @@ void LayerCopier::copy_entry(int src, int dst, const std::string& name, const st
     if (!out) throw_errno("create " + what);
     copy_data(in.get(), out.get(), what);
     copy_xattrs(in.get(), out.get(), "", what);
-    chown_result(::fchown(out.get(), st.st_uid, st.st_gid), what);
+    chown_result(::fchown(out.get(), st.st_uid, st.st_gid), what, st.st_uid, st.st_gid);
     if (::fchmod(out.get(), st.st_mode & 07777) != 0) throw_errno("chmod " + what);
     if (::futimens(out.get(), times) != 0) throw_errno("set times on " + what);
     return;
@@ -232,7 +232,7 @@ void LayerCopier::copy_entry(int src, int dst, const std::string& name, const st
     }
   }
   copy_xattrs(-1, -1, proc_path(src, name), proc_path(dst, name));
-  chown_result(::fchownat(dst, n, st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW), what);
+  chown_result(::fchownat(dst, n, st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW), what, st.st_uid, st.st_gid);
   if (!S_ISLNK(st.st_mode) && ::fchmodat(dst, n, st.st_mode & 07777, 0) != 0) throw_errno("chmod " + what);
   if (::utimensat(dst, n, times, AT_SYMLINK_NOFOLLOW) != 0) throw_errno("set times on " + what);
 }

@@ -69,7 +69,7 @@ fs::path LayerStore::ensure(const ContentStore& blobs, const std::string& blob_d
   try {
     in_progress = make_scratch_dir(layout_, tmp);
     if (::mkdir((tmp / "fs").c_str(), 0755) != 0) throw_errno("create " + (tmp / "fs").string());
-    UnpackResult result = unpack_layer(blobs.blob_path(blob_digest), tmp / "fs", {limit});
+    UnpackResult result = unpack_layer(blobs.blob_path(blob_digest), tmp / "fs", {limit, layout_.user_xattrs()});
     if (result.diff_id != diff_id)
       throw Error("layer " + blob_digest + " does not match its diff_id: expected " + diff_id + ", got " +
                   result.diff_id);
@@ -96,7 +96,7 @@ std::string LayerStore::unpack_new(const fs::path& archive) {
   try {
     in_progress = make_scratch_dir(layout_, tmp);
     if (::mkdir((tmp / "fs").c_str(), 0755) != 0) throw_errno("create " + (tmp / "fs").string());
-    diff_id = unpack_layer(archive, tmp / "fs", {limit}).diff_id;
+    diff_id = unpack_layer(archive, tmp / "fs", {limit, layout_.user_xattrs()}).diff_id;
     const std::string hex = digest_hex(diff_id);
     fsutil::FileLock lock(layout_.locks() / ("layer-" + hex + ".lock"));
     if (!has(diff_id)) {

@@ -5,6 +5,8 @@
 #include <cerrno>
 
 #include "common/error.h"
+#include "common/fs_util.h"
+#include "common/identity.h"
 
 namespace mini::store {
 
@@ -25,9 +27,24 @@ void make_dirs(const fs::path& dir) {
 
 }  // namespace
 
+bool Layout::user_xattrs() const {
+  try {
+    return fsutil::read_file(format_file(), 64) == "user\n";
+  } catch (const Error&) {
+    return false;
+  }
+}
+
 void Layout::create() const {
   make_dirs(root);
   for (const fs::path& dir : {blobs(), ingest(), layers(), containers(), locks()}) make_dirs(dir);
+  struct stat st {};
+  if (::stat(format_file().c_str(), &st) != 0) {
+    // Inside a user namespace trusted.* can't be written; user.* is what
+    // overlayfs reads there.
+    bool user = identity::in_user_namespace() || identity::rootless();
+    fsutil::write_file_atomic(format_file(), user ? "user\n" : "trusted\n", 0644);
+  }
 }
 
 }  // namespace mini::store

@@ -16,7 +16,14 @@ struct Layout {
   fs::path locks() const { return root / "locks"; }
   fs::path images_file() const { return root / "images.json"; }
 
-  // Creates every directory above (0700 for the root itself).
+  // Which xattrs mark the layers' opaque directories: "trusted" (a store
+  // root unpacked) or "user" (a rootless store, read by overlayfs mounted
+  // with userxattr). Recorded once, when the store is made; a store from
+  // before the record is root's.
+  fs::path format_file() const { return root / "overlay-xattrs"; }
+  bool user_xattrs() const;
+  // Creates every directory above (0700 for the root itself) and the
+  // format record.
   void create() const;
 };
 

@@ -1,8 +1,11 @@
 #include "store/rootfs.h"
 
 #include <fcntl.h>
+#include <linux/close_range.h>
+#include <sys/syscall.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -32,11 +35,12 @@ std::string escape_option(const std::string& path) {
 }
 
 std::string options_for(const std::vector<std::string>& lower_top_first, const fs::path& upper, const fs::path& work,
-                        bool volatile_upper) {
+                        bool volatile_upper, bool userxattr) {
   std::string lowerdir;
   for (const auto& dir : lower_top_first) lowerdir += (lowerdir.empty() ? "" : ":") + escape_option(dir);
   return "lowerdir=" + lowerdir + ",upperdir=" + escape_option(upper.string()) +
-         ",workdir=" + escape_option(work.string()) + (volatile_upper ? ",volatile" : "");
+         ",workdir=" + escape_option(work.string()) + (volatile_upper ? ",volatile" : "") +
+         (userxattr ? ",userxattr" : "");
 }
 
 void make_dir(const fs::path& dir, mode_t mode) {
@@ -84,7 +88,7 @@ int mount_overlay(const RootfsPlan& plan, std::string& options) {
       throw_errno("link layer " + plan.lower[i].string() + " into " + short_names.string());
     relative.push_back(std::move(name));
   }
-  options = options_for(relative, plan.upper, plan.work, plan.volatile_upper);
+  options = options_for(relative, plan.upper, plan.work, plan.volatile_upper, plan.userxattr);
   if (options.size() > page_limit()) {
     errno = E2BIG;
     return -1;
@@ -163,12 +167,64 @@ bool mount_idmapped_overlay(RootfsPlan& plan, std::string& why) {
   return true;
 }
 
+
+// fuse-overlayfs with the same layers (it reads 0:0 whiteouts and
+// user.overlay.opaque too). It daemonizes once the mount is up; its exit
+// status says whether it is. "" on success, else why not.
+std::string mount_fuse_overlay(const RootfsPlan& plan) {
+  if (plan.lower.size() > kMaxOverlayLayers) return "too many layers";
+  make_dir(plan.upper, 0755);
+  make_dir(plan.work, 0700);
+  make_dir(plan.target, 0755);
+  std::vector<std::string> top_first;
+  for (auto it = plan.lower.rbegin(); it != plan.lower.rend(); ++it) top_first.push_back(it->string());
+  std::string options = options_for(top_first, plan.upper, plan.work, false, false);
+  std::vector<std::string> args = {"fuse-overlayfs", "-o", options, plan.target.string()};
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  pid_t pid = ::fork();
+  if (pid < 0) return std::strerror(errno);
+  if (pid == 0) {
+    // It daemonizes: nothing of ours may stay open in it (a monitor's ready pipe).
+    ::syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC);
+    int null = ::open("/dev/null", O_RDWR | O_CLOEXEC);
+    if (null >= 0) {
+      ::dup2(null, 0);
+      ::dup2(null, 1);
+    }
+    ::execvp(argv[0], argv.data());
+    ::_exit(127);
+  }
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0)
+    if (errno != EINTR) return std::strerror(errno);
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return "";
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 127) return "fuse-overlayfs is not installed (apt install fuse-overlayfs)";
+  return "fuse-overlayfs failed (is /dev/fuse there?)";
+}
+
 }  // namespace
 
 std::string RootfsPlan::overlay_options() const {
   std::vector<std::string> top_first;
   for (auto it = lower.rbegin(); it != lower.rend(); ++it) top_first.push_back(it->string());
-  return options_for(top_first, upper, work, volatile_upper);
+  return options_for(top_first, upper, work, volatile_upper, userxattr);
+}
+
+const char* driver_name(StorageDriver driver) {
+  switch (driver) {
+    case StorageDriver::Overlay: return "overlay";
+    case StorageDriver::FuseOverlay: return "fuse-overlayfs";
+    case StorageDriver::Copy: return "copy";
+  }
+  return "overlay";
+}
+
+StorageDriver driver_from_name(const std::string& name) {
+  if (name == "copy") return StorageDriver::Copy;
+  if (name == "fuse-overlayfs") return StorageDriver::FuseOverlay;
+  return StorageDriver::Overlay;
 }
 
 RootfsPlan plan_rootfs(StorageDriver driver, const std::vector<fs::path>& layers_bottom_first,
@@ -185,7 +241,7 @@ RootfsPlan plan_rootfs(StorageDriver driver, const std::vector<fs::path>& layers
       plan.lower.push_back(layer);
   }
   plan.target = container_dir / "rootfs";
-  if (driver == StorageDriver::Overlay) {
+  if (driver != StorageDriver::Copy) {
     plan.upper = container_dir / "upper";
     plan.work = container_dir / "work";
   }
@@ -201,6 +257,7 @@ StorageDriver mount_rootfs(RootfsPlan& plan) {
     remove_tree(plan.upper);
     remove_tree(plan.work);
   }
+  std::string fuse_why;
   if (plan.driver == StorageDriver::Overlay && !plan.lower.empty() && plan.id_shift == 0) {
     make_dir(plan.upper, 0755);
     make_dir(plan.work, 0700);
@@ -212,8 +269,26 @@ StorageDriver mount_rootfs(RootfsPlan& plan) {
       plan.volatile_upper = false;
       if (mount_overlay(plan, options) == 0) return StorageDriver::Overlay;
     }
+    std::string why = overlay_failure(errno, plan.lower.size());
+    if (plan.userxattr) {
+      // Rootless: a kernel before 5.11 (or one that forbids overlay in user
+      // namespaces) may still let fuse-overlayfs mount the same layers.
+      fuse_why = mount_fuse_overlay(plan);
+      if (fuse_why.empty()) {
+        std::fprintf(stderr, "mini: the kernel refused an overlay mount in the user namespace (%s); using "
+                     "fuse-overlayfs\n", why.c_str());
+        return StorageDriver::FuseOverlay;
+      }
+      why += "; " + fuse_why;
+    }
     std::fprintf(stderr, "mini: overlay mount failed: %s; using a copy of the image instead (--storage-driver copy)\n",
-                 overlay_failure(errno, plan.lower.size()).c_str());
+                 why.c_str());
+    remove_tree(plan.upper);
+    remove_tree(plan.work);
+  } else if (plan.driver == StorageDriver::FuseOverlay && !plan.lower.empty()) {
+    fuse_why = mount_fuse_overlay(plan);
+    if (fuse_why.empty()) return StorageDriver::FuseOverlay;
+    std::fprintf(stderr, "mini: %s; using a copy of the image instead (--storage-driver copy)\n", fuse_why.c_str());
     remove_tree(plan.upper);
     remove_tree(plan.work);
   }
@@ -229,7 +304,8 @@ StorageDriver mount_rootfs(RootfsPlan& plan) {
 }
 
 void detach_rootfs(const RootfsPlan& plan) {
-  if (plan.driver == StorageDriver::Overlay && !plan.target.empty()) {
+  // fuse-overlayfs ends when its mount goes.
+  if (plan.driver != StorageDriver::Copy && !plan.target.empty()) {
     if (::umount2(plan.target.c_str(), MNT_DETACH) != 0 && errno != EINVAL && errno != ENOENT)
       throw_errno("unmount " + plan.target.string());
   }

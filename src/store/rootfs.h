@@ -9,7 +9,14 @@ namespace mini::store {
 
 namespace fs = std::filesystem;
 
-enum class StorageDriver { Overlay, Copy };
+// FuseOverlay: fuse-overlayfs, for a rootless store where the kernel
+// refuses an overlay mount in the user namespace.
+enum class StorageDriver { Overlay, FuseOverlay, Copy };
+
+// "overlay", "fuse-overlayfs", "copy": as records and inspect name them.
+const char* driver_name(StorageDriver driver);
+// The reverse; "" and unknown names are overlay.
+StorageDriver driver_from_name(const std::string& name);
 
 struct RootfsPlan {
   StorageDriver driver;
@@ -26,6 +33,10 @@ struct RootfsPlan {
   // overlayfs's "volatile", so neither fsync inside nor the unmount at the
   // end syncs the store's filesystem. Kernels before 5.10 mount without it.
   bool volatile_upper = false;
+  // A rootless store (Layout::user_xattrs): opaque directories carry
+  // user.overlay.opaque, which overlayfs reads when mounted with userxattr
+  // (kernel 5.11, needed to mount it in a user namespace at all).
+  bool userxattr = false;
   // The overlay mount options, e.g. "lowerdir=top:...:bottom,upperdir=..,workdir=..".
   std::string overlay_options() const;
 };
@@ -34,7 +45,8 @@ struct RootfsPlan {
 RootfsPlan plan_rootfs(StorageDriver driver, const std::vector<fs::path>& layers_bottom_first,
                        const fs::path& container_dir);
 
-// Mounts or copies. With an id_shift, the overlay's layers are idmapped
+// Mounts or copies. A rootless plan (userxattr) whose overlay mount the
+// kernel refuses tries fuse-overlayfs next, then the copy. With an id_shift, the overlay's layers are idmapped
 // mounts; where the kernel or the store's filesystem refuses those, a
 // shifted copy. If the overlay mount fails, falls back to a copy, prints a
 // one-line notice saying why to stderr and returns the driver actually used.

@@ -284,8 +284,9 @@ void Unpacker::whiteout(int parent, const std::string& name, const std::string& 
   if (name == kOpaqueMarker) {
     UniqueFd fd(::openat(parent, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (!fd) throw_errno("open " + (dir.empty() ? "/" : printable(dir)) + " for layer entry " + shown);
-    if (::fsetxattr(fd.get(), opaque_xattr(), "y", 1, 0) != 0)
-      throw_errno(std::string("mark ") + (dir.empty() ? "/" : printable(dir)) + " opaque with the " + opaque_xattr() +
+    const char* xattr = opaque_xattr(options_.user_xattrs);
+    if (::fsetxattr(fd.get(), xattr, "y", 1, 0) != 0)
+      throw_errno(std::string("mark ") + (dir.empty() ? "/" : printable(dir)) + " opaque with the " + xattr +
                   " xattr (the store's filesystem must support it)");
     return;
   }
@@ -311,7 +312,8 @@ void Unpacker::directory(int parent, const std::string& name, const std::vector<
     throw_errno("create directory " + printable(join(parts, parts.size())));
   UniqueFd fd(::openat(parent, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
   if (!fd) throw_errno("open directory " + printable(join(parts, parts.size())));
-  chown_result(::fchown(fd.get(), archive_entry_uid(e), archive_entry_gid(e)), printable(join(parts, parts.size())));
+  chown_result(::fchown(fd.get(), archive_entry_uid(e), archive_entry_gid(e)), printable(join(parts, parts.size())),
+               archive_entry_uid(e), archive_entry_gid(e));
   set_xattrs(e, fd.get(), -1, name);
   DirFixup fix{parts, static_cast<mode_t>(archive_entry_perm(e) & 07777), {}};
   times_of(e, fix.times);
@@ -376,7 +378,8 @@ void Unpacker::regular(archive* a, int parent, const std::string& name, archive_
     throw_errno("truncate " + shown);
   // A new file already belongs to us; most of an image belongs to root.
   if (archive_entry_uid(e) != ::geteuid() || archive_entry_gid(e) != ::getegid())
-    chown_result(::fchown(fd.get(), archive_entry_uid(e), archive_entry_gid(e)), shown);
+    chown_result(::fchown(fd.get(), archive_entry_uid(e), archive_entry_gid(e)), shown, archive_entry_uid(e),
+                 archive_entry_gid(e));
   // After chown, which clears setuid and setgid.
   if (::fchmod(fd.get(), archive_entry_perm(e) & 07777) != 0) throw_errno("chmod " + shown);
   set_xattrs(e, fd.get(), -1, name);
@@ -433,7 +436,8 @@ void Unpacker::entry(archive* a, archive_entry* e) {
       // "./": the layer's own root directory.
       UniqueFd fd(::openat(root_.get(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
       if (!fd) throw_errno("open " + dest_.string());
-      chown_result(::fchown(fd.get(), archive_entry_uid(e), archive_entry_gid(e)), dest_.string());
+      chown_result(::fchown(fd.get(), archive_entry_uid(e), archive_entry_gid(e)), "/", archive_entry_uid(e),
+                   archive_entry_gid(e));
       set_xattrs(e, fd.get(), -1, ".");
       DirFixup fix{{}, static_cast<mode_t>(archive_entry_perm(e) & 07777), {}};
       times_of(e, fix.times);
@@ -500,7 +504,8 @@ void Unpacker::entry(archive* a, archive_entry* e) {
     default:
       return;  // sockets and unknown types have no content worth keeping
   }
-  chown_result(::fchownat(parent, n, archive_entry_uid(e), archive_entry_gid(e), AT_SYMLINK_NOFOLLOW), shown);
+  chown_result(::fchownat(parent, n, archive_entry_uid(e), archive_entry_gid(e), AT_SYMLINK_NOFOLLOW), shown,
+               archive_entry_uid(e), archive_entry_gid(e));
   if (type != AE_IFLNK && ::fchmodat(parent, n, perm, 0) != 0) throw_errno("chmod " + shown);
   set_xattrs(e, -1, parent, name);
   if (::utimensat(parent, n, times, AT_SYMLINK_NOFOLLOW) != 0) throw_errno("set times on " + shown);

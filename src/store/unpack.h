@@ -12,6 +12,9 @@ namespace fs = std::filesystem;
 struct UnpackOptions {
   // Refuse archives whose unpacked size exceeds this (0 = unlimited).
   uint64_t max_bytes = 0;
+  // Opaque directories carry user.overlay.opaque (a rootless store,
+  // Layout::user_xattrs) instead of trusted.overlay.opaque.
+  bool user_xattrs = false;
 };
 
 struct UnpackResult {

@@ -7,7 +7,9 @@ of how mini stacks layers (many, repeated, whiteouts).
 SPEC_JSON is a list, bottom layer first. Each entry is one of
   "base"                        the rootfs tarball BASE_TAR
   {"files": {"path": "text"},   a layer adding files
-   "whiteouts": ["path"]}       and deleting lower ones (.wh. entries)
+   "owned": {"path": [uid, gid, "text"]},  files with those numeric owners
+   "whiteouts": ["path"],       deleting lower ones (.wh. entries)
+   "opaque": ["dir"]}           hiding all a lower dir held (.wh..wh..opq)
   {"same_as": N}                the very blob of entry N again
 CONFIG_JSON, when given, is the image config's "config" object (Cmd, Env...),
 written as given: hostile ones included.
@@ -29,7 +31,8 @@ def layer_tar(entry):
     buf = io.BytesIO()
     with tarfile.open(fileobj=buf, mode="w", format=tarfile.PAX_FORMAT) as tar:
         dirs = set()
-        paths = list(entry.get("files", {})) + list(entry.get("whiteouts", []))
+        paths = (list(entry.get("files", {})) + list(entry.get("owned", {})) + list(entry.get("whiteouts", [])) +
+                 [d + "/.wh..wh..opq" for d in entry.get("opaque", [])])
         for path in paths:
             parts = path.split("/")[:-1]
             for i in range(1, len(parts) + 1):
@@ -44,6 +47,13 @@ def layer_tar(entry):
             info = tarfile.TarInfo(path)
             info.size, info.mode = len(data), 0o644
             tar.addfile(info, io.BytesIO(data))
+        for path, (uid, gid, text) in entry.get("owned", {}).items():
+            data = text.encode()
+            info = tarfile.TarInfo(path)
+            info.size, info.mode, info.uid, info.gid = len(data), 0o644, uid, gid
+            tar.addfile(info, io.BytesIO(data))
+        for path in entry.get("opaque", []):
+            tar.addfile(tarfile.TarInfo(path + "/.wh..wh..opq"), io.BytesIO(b""))
         for path in entry.get("whiteouts", []):
             head, _, name = path.rpartition("/")
             info = tarfile.TarInfo((head + "/" if head else "") + ".wh." + name)

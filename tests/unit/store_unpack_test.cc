@@ -149,7 +149,8 @@ class StoreUnpack : public test::TempDirTest {
     tar_ = sandbox_ / "layer.tar";
   }
 
-  UnpackResult unpack(const std::vector<TarEntry>& entries, const UnpackOptions& options = {}) {
+  // As the store asks for them: a rootless store's layers take user.* xattrs.
+  UnpackResult unpack(const std::vector<TarEntry>& entries, UnpackOptions options = {0, !is_root()}) {
     write_tar(tar_, entries);
     return unpack_layer(tar_, dest_, options);
   }
@@ -293,6 +294,14 @@ TEST_F(StoreUnpack, OpaqueDirectoryGetsTheOverlayXattr) {
   EXPECT_EQ(get_xattr(dest_ / "top", opaque_xattr()), "y");
   EXPECT_FALSE(fs::exists(dest_ / "d/.wh..wh..opq"));
   EXPECT_EQ(slurp(dest_ / "d/new"), "n");
+}
+
+// A rootless store (Layout::user_xattrs) takes the user xattr that
+// overlayfs reads with userxattr, whoever unpacks into it.
+TEST_F(StoreUnpack, ARootlessStoresOpaqueDirectoriesTakeTheUserXattr) {
+  unpack({dir("d"), file("d/.wh..wh..opq", "")}, {0, true});
+  EXPECT_EQ(get_xattr(dest_ / "d", "user.overlay.opaque"), "y");
+  EXPECT_EQ(get_xattr(dest_ / "d", "trusted.overlay.opaque"), "");
 }
 
 TEST_F(StoreUnpack, ArchiveOverlayXattrsAreDropped) {

@@ -63,7 +63,15 @@ void become_user(const ChildPlan& plan) noexcept {
   // Keep the permitted set across the uid change; the sets are applied below.
   if (::prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) != 0) fail(plan, Step::KeepCapabilities, errno);
   if (int err = drop_bounding_set(plan.capabilities, &step)) fail(plan, step, err);
-  if (::setgroups(plan.groups.size(), plan.groups.data()) != 0) fail(plan, Step::SetSupplementaryGroups, errno);
+  // A user namespace whose creator could not map groups (a rootless one
+  // without a subgid range) denies setgroups: when no group beyond the
+  // primary one is asked for, the ones inherited stay, as runc --rootless
+  // leaves them.
+  if (::setgroups(plan.groups.size(), plan.groups.data()) != 0) {
+    bool only_primary = errno == EPERM;
+    for (gid_t g : plan.groups) only_primary = only_primary && g == plan.gid;
+    if (!only_primary) fail(plan, Step::SetSupplementaryGroups, errno);
+  }
   if (::setresgid(plan.gid, plan.gid, plan.gid) != 0) fail(plan, Step::SetGroupId, errno);
   if (::setresuid(plan.uid, plan.uid, plan.uid) != 0) fail(plan, Step::SetUserId, errno);
   if (::prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) != 0) fail(plan, Step::KeepCapabilities, errno);
