@@ -82,5 +82,14 @@ TEST(NoneCgroup, RefusesLimitsAndHasNoPaths) {
   EXPECT_THROW(none->create(limits), Error);
 }
 
+TEST(NoneCgroup, HoldsRulesThatOnlyAllowDevicesButRefusesADeny) {
+  auto none = cgroup::make_none_manager();
+  cgroup::Limits limits;
+  limits.devices.push_back({true, 'c', 1, 3, "rwm"});
+  EXPECT_NO_THROW(none->create(limits));
+  limits.devices.push_back({false, 'a', -1, -1, "rwm"});
+  EXPECT_THROW(none->create(limits), Error);
+}
+
 }  // namespace
 }  // namespace mini::runtime
