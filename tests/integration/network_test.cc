@@ -189,7 +189,7 @@ TEST_F(NetworkTest, BridgeNoneAndHost) {
 
   Result bad = mini({"run", "--rm", "--network", "nope", "bb", "true"});
   EXPECT_EQ(bad.exit_code, 125);
-  EXPECT_THAT(bad.err, HasSubstr("use --network bridge, host or none"));
+  EXPECT_THAT(bad.err, HasSubstr("use --network bridge, host, none, slirp4netns or pasta"));
   Result discarded = mini({"run", "--rm", "--network", "none", "-p", "8080:80", "bb", "true"});
   EXPECT_EQ(discarded.exit_code, 0);
   EXPECT_THAT(discarded.err, HasSubstr("Published ports are discarded"));
