@@ -1,5 +1,8 @@
 #include "common/text.h"
 
+#include <algorithm>
+#include <cctype>
+
 namespace mini {
 
 std::vector<std::string> split(std::string_view text, char separator) {
@@ -14,6 +17,18 @@ std::vector<std::string> split(std::string_view text, char separator) {
     fields.emplace_back(text.substr(start, end - start));
     start = end + 1;
   }
+}
+
+std::string ascii_lower(std::string_view text) {
+  std::string out(text);
+  for (char& c : out)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  return out;
+}
+
+bool is_sha256_hex(std::string_view text) {
+  return text.size() == 64 &&
+         std::all_of(text.begin(), text.end(), [](unsigned char c) { return std::isxdigit(c) != 0; });
 }
 
 }  // namespace mini

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "common/text.h"
 #include "common/error.h"
 #include "common/fs_util.h"
 #include "engine/pull_progress.h"
@@ -26,16 +27,6 @@ namespace mini::engine {
 namespace {
 
 namespace fs = std::filesystem;
-
-bool is_hex64(std::string_view s) {
-  return s.size() == 64 && std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isxdigit(c); });
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-  return out;
-}
 
 // The sha256 a server publishes beside the file. Without one nothing
 // vouches for the download, so the pull stops unless the user said, in so
@@ -125,8 +116,8 @@ store::ImportResult pull_url(Context& ctx, const UrlPullOptions& options) {
   if (!ref.digest.empty()) throw Error("the image name can't carry a digest; use --name NAME[:TAG]");
   std::string expected;
   if (!options.sha256.empty()) {
-    if (!is_hex64(options.sha256)) throw Error("--sha256 takes 64 hex digits");
-    expected = lower(options.sha256);
+    if (!is_sha256_hex(options.sha256)) throw Error("--sha256 takes 64 hex digits");
+    expected = ascii_lower(options.sha256);
   }
   const registry::RegistryConfig config = registry_settings(ctx.config().registry);
   Progress progress(options.out, Progress::mode_for(options.out, options.quiet));

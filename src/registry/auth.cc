@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/text.h"
 #include "registry/display.h"
 #include "registry/errors.h"
 
@@ -15,12 +16,6 @@ namespace {
 bool is_token_char(char c) {
   return std::isalnum(static_cast<unsigned char>(c)) ||
          std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-  return out;
 }
 
 // A cursor over the header value; the grammar is
@@ -80,7 +75,7 @@ bool is_header_safe(std::string_view value) {
 }
 
 void check_realm(const std::string& realm, bool secure) {
-  std::string scheme = lower(realm.substr(0, realm.find("://") == std::string::npos ? 0 : realm.find("://")));
+  std::string scheme = ascii_lower(realm.substr(0, realm.find("://") == std::string::npos ? 0 : realm.find("://")));
   if (!is_header_safe(realm) || (scheme != "https" && scheme != "http") || url_origin(realm).empty())
     throw Error("the registry names a token realm that is not an http(s) URL (\"" + shown(realm, 120) +
                 "\"); refusing it");
@@ -100,13 +95,13 @@ std::vector<Challenge> parse_www_authenticate(std::string_view header) {
       in.skip_token68();  // not a challenge; resynchronize at the next comma
       continue;
     }
-    Challenge challenge{lower(scheme), {}};
+    Challenge challenge{ascii_lower(scheme), {}};
     in.skip_space();
     if (!in.at_param()) in.skip_token68();
     while (true) {
       in.skip_commas_and_space();
       if (!in.at_param()) break;
-      std::string name = lower(in.token());
+      std::string name = ascii_lower(in.token());
       in.expect_equals();
       challenge.params[name] = in.peek() == '"' ? in.quoted() : in.token();
     }

@@ -9,6 +9,7 @@
 #include <exception>
 #include <mutex>
 
+#include "common/text.h"
 #include "registry/display.h"
 
 namespace mini::registry {
@@ -23,12 +24,6 @@ CURL* as_curl(void* handle) { return static_cast<CURL*>(handle); }
 void init_curl_once() {
   static std::once_flag once;
   std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-  return out;
 }
 
 std::string_view trim(std::string_view s) {
@@ -168,7 +163,7 @@ size_t on_header_line(char* data, size_t size, size_t count, void* user) {
   }
   auto colon = line.find(':');
   if (colon == std::string_view::npos) return line.size();
-  std::string name = lower(trim(line.substr(0, colon)));
+  std::string name = ascii_lower(trim(line.substr(0, colon)));
   std::string value(trim(line.substr(colon + 1)));
   auto [it, inserted] = t->response.headers.try_emplace(name, value);
   if (!inserted) it->second += ", " + value;
@@ -350,7 +345,7 @@ std::string url_origin(std::string_view url) {
     curl_url_get(parsed, CURLUPART_SCHEME, &scheme, 0);
     curl_url_get(parsed, CURLUPART_HOST, &host, 0);
     curl_url_get(parsed, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT);
-    if (scheme && host) origin = lower(scheme) + "://" + lower(host) + ":" + (port ? port : "");
+    if (scheme && host) origin = ascii_lower(scheme) + "://" + ascii_lower(host) + ":" + (port ? port : "");
     curl_free(scheme);
     curl_free(host);
     curl_free(port);

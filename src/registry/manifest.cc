@@ -6,6 +6,7 @@
 #include <cctype>
 #include <set>
 
+#include "common/text.h"
 #include "common/error.h"
 #include "registry/display.h"
 #include "store/digest.h"
@@ -27,18 +28,12 @@ constexpr std::string_view kLayerTypes[] = {
     "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip",
 };
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-  return out;
-}
-
 // "application/json; charset=utf-8" -> "application/json".
 std::string bare_media_type(std::string_view content_type) {
   std::string_view type = content_type.substr(0, content_type.find(';'));
   while (!type.empty() && type.back() == ' ') type.remove_suffix(1);
   while (!type.empty() && type.front() == ' ') type.remove_prefix(1);
-  return lower(type);
+  return ascii_lower(type);
 }
 
 [[noreturn]] void refuse_schema1() {
@@ -124,7 +119,7 @@ ManifestKind detect_manifest_kind(std::string_view content_type, const nlohmann:
     if (!kind)
       throw Error("the registry answered with a manifest of unsupported type \"" + shown(declared, 100) +
                   "\"; mini reads OCI and Docker schema2 images and indexes");
-    if (served_kind && served != lower(declared))
+    if (served_kind && served != ascii_lower(declared))
       throw Error("the registry served a document whose mediaType is " + declared + " with Content-Type " + served +
                   "; refusing a manifest whose declared type and content disagree");
     if (shape && *shape != *kind)
@@ -147,9 +142,9 @@ ManifestKind detect_manifest_kind(std::string_view content_type, const nlohmann:
 std::string Platform::str() const { return os + "/" + architecture + (variant.empty() ? "" : "/" + variant); }
 
 Platform normalize_platform(Platform p) {
-  p.os = lower(p.os);
-  p.architecture = lower(p.architecture);
-  p.variant = lower(p.variant);
+  p.os = ascii_lower(p.os);
+  p.architecture = ascii_lower(p.architecture);
+  p.variant = ascii_lower(p.variant);
   if (p.os == "macos") p.os = "darwin";
   const std::string& arch = p.architecture;
   if (arch == "x86_64" || arch == "x86-64" || arch == "amd64") {

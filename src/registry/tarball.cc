@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "common/text.h"
 #include "common/error.h"
 #include "registry/config.h"
 #include "registry/display.h"
@@ -15,16 +16,6 @@ namespace {
 
 constexpr std::string_view kExtensions[] = {".tar.gz", ".tgz",     ".tar.xz",   ".txz",  ".tar.bz2",
                                             ".tbz2",   ".tar.zst", ".tar.zstd", ".tzst", ".tar"};
-
-bool is_hex64(std::string_view s) {
-  return s.size() == 64 && std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isxdigit(c); });
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-  return out;
-}
 
 // Keeps what the reference grammar allows, turning the rest into `replacement`.
 std::string sanitize(std::string_view text, bool (*allowed)(unsigned char), char replacement) {
@@ -46,12 +37,12 @@ std::string trim_separators(std::string s) {
 }  // namespace
 
 bool is_tarball_url(std::string_view text) {
-  std::string start = lower(text.substr(0, 8));
+  std::string start = ascii_lower(text.substr(0, 8));
   return start.rfind("http://", 0) == 0 || start.rfind("https://", 0) == 0;
 }
 
 std::string image_name_from_url(std::string_view url) {
-  std::string base = lower(url_file_name(url));
+  std::string base = ascii_lower(url_file_name(url));
   for (std::string_view ext : kExtensions) {
     if (base.size() > ext.size() && base.compare(base.size() - ext.size(), ext.size(), ext) == 0) {
       base.resize(base.size() - ext.size());
@@ -75,8 +66,8 @@ std::string parse_sha256_file(std::string_view text, const std::string& origin) 
   size_t start = text.find_first_not_of(" \t\r\n");
   std::string_view word = start == std::string_view::npos ? std::string_view() : text.substr(start);
   word = word.substr(0, word.find_first_of(" \t\r\n"));
-  if (!is_hex64(word)) throw Error(origin + " does not start with a sha256 (64 hex digits)");
-  return lower(word);
+  if (!is_sha256_hex(word)) throw Error(origin + " does not start with a sha256 (64 hex digits)");
+  return ascii_lower(word);
 }
 
 std::string url_file_name(std::string_view url) {
