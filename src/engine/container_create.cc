@@ -12,6 +12,7 @@
 #include <cstring>
 #include <fstream>
 
+#include "common/time.h"
 #include "common/error.h"
 #include "common/fs_util.h"
 #include "common/identity.h"
@@ -269,7 +270,7 @@ RunOutcome run_image(const GlobalOptions& global, RunRequest& options) {
   container.image_digest = record->manifest_digest;
   container.layers = diff_ids;
   container.driver = store::driver_name(driver);
-  container.created = store::now_rfc3339();
+  container.created = now_rfc3339();
   container.command = spec.process.args;
   container.id_shift = id_shift;
   if (inputs.userns_remap) container.id_count = inputs.userns_remap->count;

@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/time.h"
 #include "engine/container_watch.h"
 #include "store/container_store.h"
 
@@ -84,7 +85,7 @@ void LogCopier::run() {
   char buffer[16384];
   auto emit = [&](std::string text) {
     std::lock_guard<std::mutex> lock(mutex_);
-    std::string line = format_log_line({std::move(text), stream_, store::now_rfc3339()});
+    std::string line = format_log_line({std::move(text), stream_, now_rfc3339()});
     std::fwrite(line.data(), 1, line.size(), log_);
     std::fflush(log_);
   };

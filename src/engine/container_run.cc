@@ -2,6 +2,7 @@
 
 #include <cstdio>
 
+#include "common/time.h"
 #include "engine/container_network.h"
 #include "engine/rootless.h"
 #include "common/identity.h"
@@ -61,7 +62,7 @@ runtime::RunResult run_created_container(Context& ctx, const std::string& id, co
   // The slot first: it cannot fail on a full disk, and state.json can. A
   // state.json left saying running is corrected from the slot on load.
   auto record_exit = [&](int exit_code, bool oom_killed) {
-    store::ExitRecord exit{exit_code, oom_killed, store::now_rfc3339()};
+    store::ExitRecord exit{exit_code, oom_killed, now_rfc3339()};
     try {
       ctx.containers().record_exit(id, exit);
       ctx.containers().update(id, [&](store::ContainerRecord& r) {
@@ -109,7 +110,7 @@ runtime::RunResult run_created_container(Context& ctx, const std::string& id, co
         r.pid = pid;
         r.pid_start_time = start_time;
         r.driver = driver;
-        r.started = store::now_rfc3339();
+        r.started = now_rfc3339();
         r.finished.clear();
         r.exit_code = 0;
         r.oom_killed = false;

@@ -8,6 +8,7 @@
 #include <mutex>
 #include <thread>
 
+#include "common/time.h"
 #include "common/bytes.h"
 #include "common/error.h"
 #include "engine/pull_progress.h"
@@ -177,7 +178,7 @@ store::ImageRecord pull_image(Context& ctx, const registry::Reference& ref, cons
   bool current = previous && previous->manifest_digest == resolved.manifest_digest &&
                  previous->repo_digest == resolved.repo_digest;
   store::ImageRecord record =
-      current ? *previous : store::ImageRecord{resolved.manifest_digest, resolved.repo_digest, store::now_rfc3339()};
+      current ? *previous : store::ImageRecord{resolved.manifest_digest, resolved.repo_digest, now_rfc3339()};
   if (!current) ctx.images().set(name, record);
 
   progress.line("Digest: " + resolved.repo_digest);

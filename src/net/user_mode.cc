@@ -11,7 +11,6 @@
 #include <signal.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -22,6 +21,7 @@
 #include <cstring>
 #include <filesystem>
 
+#include "common/unix_socket.h"
 #include "common/error.h"
 #include "common/fs_util.h"
 #include "net/etc_files.h"
@@ -114,13 +114,7 @@ std::string describe_exit(int status, const std::string& log) {
 
 // Sends one API request over a fresh connection and returns the answer.
 std::string slirp_api(const std::string& socket_path, const std::string& request) {
-  UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
-  sockaddr_un addr{};
-  addr.sun_family = AF_UNIX;
-  if (socket_path.size() >= sizeof addr.sun_path) throw Error("the slirp4netns API socket path is too long: " + socket_path);
-  std::memcpy(addr.sun_path, socket_path.c_str(), socket_path.size() + 1);
-  if (!fd || ::connect(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0)
-    throw_errno("connect to slirp4netns at " + socket_path);
+  UniqueFd fd = connect_unix(socket_path, "slirp4netns at " + socket_path);
   fsutil::write_all(fd.get(), request);
   ::shutdown(fd.get(), SHUT_WR);
   return fsutil::read_fd(fd.get(), 1 << 16, "the slirp4netns answer", "slirp4netns answered too much");

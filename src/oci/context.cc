@@ -1,8 +1,6 @@
 #include "oci/context.h"
 
 #include <fcntl.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -13,26 +11,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/time.h"
+#include "common/unix_socket.h"
 #include "common/error.h"
 #include "common/fs_util.h"
 
 namespace mini::oci {
-
-namespace {
-
-std::string now_rfc3339() {
-  timespec now{};
-  ::clock_gettime(CLOCK_REALTIME, &now);
-  tm utc{};
-  ::gmtime_r(&now.tv_sec, &utc);
-  char text[64];
-  std::strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%S", &utc);
-  char frac[16];
-  std::snprintf(frac, sizeof(frac), ".%09ldZ", now.tv_nsec);
-  return std::string(text) + frac;
-}
-
-}  // namespace
 
 void Context::log(const std::string& level, const std::string& message) const {
   if (level == "debug" && !debug) return;
@@ -68,34 +52,11 @@ std::string one_id(const Args& args, const char* usage) {
 }
 
 void send_console(const std::filesystem::path& path, int master) {
-  fsutil::UniqueFd sock(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
-  if (!sock) throw_errno("console socket");
-  sockaddr_un addr{};
-  addr.sun_family = AF_UNIX;
-  if (path.native().size() >= sizeof(addr.sun_path))
-    throw Error("--console-socket " + path.string() + " is too long for a unix socket path");
-  std::strncpy(addr.sun_path, path.c_str(), sizeof(addr.sun_path) - 1);
-  if (::connect(sock.get(), reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0)
-    throw_errno("connect to --console-socket " + path.string());
+  fsutil::UniqueFd sock = connect_unix(path.string(), "--console-socket " + path.string());
   char name[128] = "/dev/ptmx";
   ::ptsname_r(master, name, sizeof(name));
-  iovec iov{name, std::strlen(name)};
-  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
-  msghdr msg{};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control;
-  msg.msg_controllen = sizeof(control);
-  cmsghdr* cmsg = CMSG_FIRSTHDR(&msg);
-  cmsg->cmsg_level = SOL_SOCKET;
-  cmsg->cmsg_type = SCM_RIGHTS;
-  cmsg->cmsg_len = CMSG_LEN(sizeof(int));
-  std::memcpy(CMSG_DATA(cmsg), &master, sizeof(int));
-  ssize_t n;
-  do {
-    n = ::sendmsg(sock.get(), &msg, MSG_NOSIGNAL);
-  } while (n < 0 && errno == EINTR);
-  if (n < 0) throw_errno("send the terminal over --console-socket " + path.string());
+  if (send_fd(sock.get(), master, name, std::strlen(name)) < 0)
+    throw_errno("send the terminal over --console-socket " + path.string());
 }
 
 std::vector<FlagSpec> create_flags() {

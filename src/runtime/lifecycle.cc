@@ -1,6 +1,7 @@
 // The container lifecycle: create, start, state, kill, delete, exec, and
 // run() made of them. The child's half is contain/; the launch sequence
 // both births share is launch.cc.
+#include "common/time.h"
 #include "runtime/lifecycle.h"
 
 #include <fcntl.h>
@@ -104,16 +105,6 @@ std::unique_ptr<cgroup::Manager> make_cgroup(const Spec& spec, const std::string
       return cgroup::make_v2_manager(*hierarchy.unified, relative);
     default: return cgroup::make_manager(hierarchy, relative);
   }
-}
-
-std::string now_rfc3339() {
-  timespec now{};
-  ::clock_gettime(CLOCK_REALTIME, &now);
-  tm utc{};
-  ::gmtime_r(&now.tv_sec, &utc);
-  char text[64];
-  std::strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%S", &utc);
-  return std::string(text) + "." + std::to_string(now.tv_nsec / 1000000 + 1000).substr(1) + "Z";
 }
 
 // Every process in the container's cgroups, as they list them now.

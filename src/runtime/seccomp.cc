@@ -6,9 +6,7 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
-#include <sys/socket.h>
 #include <sys/syscall.h>
-#include <sys/un.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -20,6 +18,7 @@
 #include <optional>
 #include <string_view>
 
+#include "common/unix_socket.h"
 #include "common/error.h"
 #include "common/fs_util.h"
 
@@ -272,32 +271,10 @@ void send_seccomp_listener(const SeccompProgram& program, int listener, pid_t pi
                              {"metadata", program.listener_metadata},
                              {"state", state}}
                             .dump();
-  fsutil::UniqueFd sock(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
-  if (!sock) throw_errno("seccomp: socket");
-  sockaddr_un addr{};
-  addr.sun_family = AF_UNIX;
-  if (program.listener_path.size() >= sizeof(addr.sun_path))
-    throw Error("seccomp: listenerPath " + program.listener_path + " is too long for a unix socket");
-  std::strncpy(addr.sun_path, program.listener_path.c_str(), sizeof(addr.sun_path) - 1);
-  if (::connect(sock.get(), reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0)
-    throw_errno("seccomp: connect to the listenerPath " + program.listener_path + " (is the agent listening?)");
-  iovec iov{message.data(), message.size()};
-  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
-  msghdr msg{};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control;
-  msg.msg_controllen = sizeof(control);
-  cmsghdr* cmsg = CMSG_FIRSTHDR(&msg);
-  cmsg->cmsg_level = SOL_SOCKET;
-  cmsg->cmsg_type = SCM_RIGHTS;
-  cmsg->cmsg_len = CMSG_LEN(sizeof(int));
-  std::memcpy(CMSG_DATA(cmsg), &listener, sizeof(int));
-  ssize_t n;
-  do {
-    n = ::sendmsg(sock.get(), &msg, MSG_NOSIGNAL);
-  } while (n < 0 && errno == EINTR);
-  if (n < 0) throw_errno("seccomp: send the listener to " + program.listener_path);
+  fsutil::UniqueFd sock =
+      connect_unix(program.listener_path, "the seccomp agent at listenerPath " + program.listener_path);
+  if (send_fd(sock.get(), listener, message.data(), message.size()) < 0)
+    throw_errno("seccomp: send the listener to " + program.listener_path);
 }
 
 void set_seccomp_cache_dir(const std::filesystem::path& dir) { cache_dir() = dir; }

@@ -12,6 +12,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "common/time.h"
 #include "common/error.h"
 #include "common/fs_util.h"
 #include "store/content_store.h"

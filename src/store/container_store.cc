@@ -4,9 +4,7 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <chrono>
 #include <cstdio>
-#include <ctime>
 
 #include "common/error.h"
 #include "common/fs_util.h"
@@ -226,19 +224,6 @@ void ContainerStore::remove(const std::string& id) {
   }
   std::error_code ignored;
   fs::remove(layout_.locks() / ("container-" + id + ".lock"), ignored);
-}
-
-std::string now_rfc3339() {
-  auto now = std::chrono::system_clock::now();
-  std::time_t seconds = std::chrono::system_clock::to_time_t(now);
-  auto nanos = std::chrono::duration_cast<std::chrono::nanoseconds>(now.time_since_epoch()).count() % 1000000000;
-  std::tm utc{};
-  gmtime_r(&seconds, &utc);
-  char buf[64];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &utc);
-  char out[96];
-  std::snprintf(out, sizeof out, "%s.%09lldZ", buf, static_cast<long long>(nanos));
-  return out;
 }
 
 }  // namespace mini::store

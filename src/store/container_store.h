@@ -88,7 +88,4 @@ class ContainerStore {
   Layout layout_;
 };
 
-// Current UTC time as RFC 3339 with nanoseconds, as Docker writes it.
-std::string now_rfc3339();
-
 }  // namespace mini::store

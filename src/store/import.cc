@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <memory>
 
+#include "common/time.h"
 #include "common/bytes.h"
 #include "common/error.h"
 #include "common/fs_util.h"

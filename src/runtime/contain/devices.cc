@@ -9,7 +9,6 @@
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/statvfs.h>
@@ -22,9 +21,9 @@
 #include <climits>
 #include <cstdarg>
 #include <cstdio>
-#include <cstring>
 #include <map>
 
+#include "common/unix_socket.h"
 #include "common/error.h"
 #include "runtime/mount_rules.h"
 #include "runtime/contain/steps.h"
@@ -92,20 +91,8 @@ void make_console(const ChildPlan& plan, int root_fd) noexcept {
   winsize size{};
   if (plan.window_size_fd >= 0 && ::ioctl(plan.window_size_fd, TIOCGWINSZ, &size) == 0 && size.ws_row > 0)
     ::ioctl(master, TIOCSWINSZ, &size);
-  char control[CMSG_SPACE(sizeof(int))] = {};
-  char byte = 'p';
-  iovec iov{&byte, 1};
-  msghdr msg{};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control;
-  msg.msg_controllen = sizeof(control);
-  cmsghdr* cmsg = CMSG_FIRSTHDR(&msg);
-  cmsg->cmsg_level = SOL_SOCKET;
-  cmsg->cmsg_type = SCM_RIGHTS;
-  cmsg->cmsg_len = CMSG_LEN(sizeof(int));
-  std::memcpy(CMSG_DATA(cmsg), &master, sizeof(int));
-  if (::sendmsg(plan.console_fd, &msg, 0) != 1) fail(plan, Step::SendPty, errno);
+  const char byte = 'p';
+  if (send_fd(plan.console_fd, master, &byte, 1) != 1) fail(plan, Step::SendPty, errno);
   ::close(master);
   if (::ioctl(slave, TIOCSCTTY, 0) != 0) fail(plan, Step::SetControllingTerminal, errno);
   for (int fd = 0; fd < 3; ++fd)

@@ -28,6 +28,7 @@
 #include <cstring>
 #include <map>
 
+#include "common/unix_socket.h"
 #include "runtime/contain/steps.h"
 
 namespace mini::runtime::steps {
@@ -128,20 +129,8 @@ void install_filter(const ChildPlan& plan) noexcept {
   int listener = -1;
   if (int err = install_seccomp(plan.seccomp, &listener)) fail(plan, Step::InstallSeccompFilter, err);
   if (listener < 0) return;
-  char control[CMSG_SPACE(sizeof(int))] = {};
-  char byte = 's';
-  iovec iov{&byte, 1};
-  msghdr msg{};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control;
-  msg.msg_controllen = sizeof(control);
-  cmsghdr* cmsg = CMSG_FIRSTHDR(&msg);
-  cmsg->cmsg_level = SOL_SOCKET;
-  cmsg->cmsg_type = SCM_RIGHTS;
-  cmsg->cmsg_len = CMSG_LEN(sizeof(int));
-  std::memcpy(CMSG_DATA(cmsg), &listener, sizeof(int));
-  if (::sendmsg(plan.seccomp_fd, &msg, MSG_NOSIGNAL) != 1) fail(plan, Step::SendSeccompListener, errno);
+  const char byte = 's';
+  if (send_fd(plan.seccomp_fd, listener, &byte, 1) != 1) fail(plan, Step::SendSeccompListener, errno);
   ::close(listener);
   ::close(plan.seccomp_fd);
 }
