@@ -281,9 +281,8 @@ Birth give_birth(const Spec& spec, const CreateOptions& options, const sigset_t*
       birth.cgroups->create({});
     }
     state.cgroup_paths = birth.cgroups->paths();
-    dir.save(state);
+    dir.save(state);  // before anything can fail, so delete finds the cgroups
     cgroup::apply_more(state.cgroup_paths, limits);
-    dir.save(state);
 
     LaunchTarget target;
     target.clone_flags = namespaces.clone_flags;
